@@ -1,0 +1,47 @@
+namespace Heartbeat.Contracts.Events;
+
+// Stored events. Change them only by adding optional members: old events must still load.
+
+/// <summary>A machine joined the fleet. Thresholds left null follow the platform's configured defaults.</summary>
+public sealed record MachineRegistered(
+    Guid MachineId,
+    string Name,
+    string? Hostname,
+    string? Description,
+    IReadOnlyList<string> Tags,
+    TimeSpan? OfflineThreshold,
+    TimeSpan? ExpectedInterval,
+    string TokenHash,
+    DateTimeOffset RegisteredAt);
+
+public sealed record MachineSettingsChanged(
+    Guid MachineId,
+    string? Name,
+    string? Hostname,
+    string? Description,
+    IReadOnlyList<string>? Tags,
+    TimeSpan? OfflineThreshold,
+    TimeSpan? ExpectedInterval,
+    DateTimeOffset ChangedAt);
+
+public sealed record MonitoringPaused(Guid MachineId, DateTimeOffset PausedAt);
+
+public sealed record MonitoringResumed(Guid MachineId, DateTimeOffset ResumedAt);
+
+public sealed record MachineRetired(Guid MachineId, DateTimeOffset RetiredAt);
+
+/// <summary>Appended by the detector when a machine's deadline passed without a heartbeat; once per episode.</summary>
+public sealed record MachineWentOffline(
+    Guid MachineId,
+    DateTimeOffset? LastSeenAt,
+    DateTimeOffset DetectedAt,
+    TimeSpan Threshold,
+    Guid EpisodeId);
+
+/// <summary>Appended by the detector on the first heartbeat after an offline episode.</summary>
+public sealed record MachineWentOnline(
+    Guid MachineId,
+    DateTimeOffset OfflineSince,
+    DateTimeOffset CameBackAt,
+    TimeSpan Downtime,
+    Guid EpisodeId);

@@ -1,0 +1,53 @@
+namespace Heartbeat.Contracts.Http;
+
+// HTTP bodies. On the wire they are snake_case (see HeartbeatJson).
+
+public sealed record RegisterMachineRequest(
+    string? Name,
+    string? Hostname = null,
+    string? Description = null,
+    IReadOnlyList<string>? Tags = null,
+    int? OfflineThresholdSeconds = null,
+    int? ExpectedIntervalSeconds = null);
+
+/// <summary>The answer to a registration; the only time the token is ever shown.</summary>
+public sealed record RegisteredMachine(Guid Id, string Name, string Token, string HeartbeatUrl);
+
+public sealed record HeartbeatRequest(
+    string? AgentVersion = null,
+    string? Status = null,
+    string? Message = null,
+    IReadOnlyDictionary<string, double>? Metrics = null);
+
+public sealed record HeartbeatAccepted(
+    string Status,
+    Guid MachineId,
+    string MachineName,
+    bool HeartbeatReceived,
+    DateTimeOffset Timestamp);
+
+/// <summary>A machine as people see it. <see cref="Status"/> is new, online, warning, late, offline or paused.</summary>
+public sealed record MachineView(
+    Guid Id,
+    string Name,
+    string? Hostname,
+    string? Description,
+    IReadOnlyList<string> Tags,
+    string Status,
+    DateTimeOffset? LastSeen,
+    string? ReportedStatus,
+    string? Message,
+    DateTimeOffset? OfflineSince,
+    Guid? EpisodeId,
+    int OfflineThresholdSeconds,
+    int ExpectedIntervalSeconds,
+    DateTimeOffset RegisteredAt);
+
+/// <summary>One transition in a machine's history. <see cref="Kind"/> is offline or online.</summary>
+public sealed record TransitionView(
+    string Kind,
+    DateTimeOffset At,
+    Guid EpisodeId,
+    DateTimeOffset? LastSeenAt,
+    DateTimeOffset? OfflineSince,
+    double? DowntimeSeconds);

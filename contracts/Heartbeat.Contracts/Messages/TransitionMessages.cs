@@ -1,0 +1,30 @@
+namespace Heartbeat.Contracts.Messages;
+
+// Integration messages published on RabbitMQ. They mirror the stored transition events and are
+// published with MessageId = the stored event's id, so consumers can de-duplicate.
+
+public sealed record MachineSnapshot
+{
+    public required Guid Id { get; init; }
+    public required string Name { get; init; }
+    public string? Hostname { get; init; }
+    public string? Description { get; init; }
+}
+
+public sealed record MachineWentOffline
+{
+    public required MachineSnapshot Machine { get; init; }
+    public required Guid EpisodeId { get; init; }
+    public DateTimeOffset? LastSeenAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required TimeSpan Threshold { get; init; }
+}
+
+public sealed record MachineWentOnline
+{
+    public required MachineSnapshot Machine { get; init; }
+    public required Guid EpisodeId { get; init; }
+    public required DateTimeOffset OfflineSince { get; init; }
+    public required DateTimeOffset CameBackAt { get; init; }
+    public required TimeSpan Downtime { get; init; }
+}
