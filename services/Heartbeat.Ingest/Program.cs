@@ -1,3 +1,14 @@
+using Heartbeat.Ingest;
+using Heartbeat.ServiceDefaults;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddIngest();
+
 var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapMachinesApi();
+app.MapHeartbeatsApi();
 app.Run();
+
+public partial class Program;

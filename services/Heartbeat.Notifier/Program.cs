@@ -1,3 +1,16 @@
+using Heartbeat.Notifier;
+using Heartbeat.Notifier.Channels;
+using Heartbeat.Notifier.Deliveries;
+using Heartbeat.ServiceDefaults;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddNotifier();          // Marten documents, MassTransit consumers, the webhook HttpClient
+
 var app = builder.Build();
+app.MapDefaultEndpoints();      // /health/live, /health/ready
+app.MapChannelsApi();
+app.MapNotificationsApi();
 app.Run();
+
+public partial class Program;

@@ -36,6 +36,7 @@ public static class InfrastructureExtensions
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 opts.Events.StreamIdentity = StreamIdentity.AsGuid;
                 opts.Events.UseListenNotifyForEventAppends = true;
+                HeartbeatEventTypes.Register(opts);
                 configure(opts);
             })
             .ApplyAllDatabaseChangesOnStartup();

@@ -1,0 +1,56 @@
+using Heartbeat.Contracts.Events;
+using Heartbeat.Contracts.Http;
+using Heartbeat.ServiceDefaults;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Heartbeat.Ingest.Machines;
+
+public static class RegisterMachine
+{
+    public const int MaxThresholdSeconds = 7 * 24 * 3600;
+
+    /// <summary>Field errors keyed by the wire (snake_case) name; empty when the request is valid.</summary>
+    public static Dictionary<string, string[]> Validate(RegisterMachineRequest r)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(r.Name)) errors["name"] = ["A name is required."];
+        else if (r.Name.Length > 200) errors["name"] = ["The name may be at most 200 characters."];
+        if (r.Hostname is { Length: > 255 }) errors["hostname"] = ["The hostname may be at most 255 characters."];
+        if (r.Description is { Length: > 2000 }) errors["description"] = ["The description may be at most 2000 characters."];
+        if (r.Tags is { } tags && (tags.Count > 20 || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 64)))
+            errors["tags"] = ["At most 20 tags, each 1 to 64 characters."];
+        if (r.OfflineThresholdSeconds is < 1 or > MaxThresholdSeconds)
+            errors["offline_threshold_seconds"] = [$"The offline threshold must be between 1 and {MaxThresholdSeconds} seconds."];
+        if (r.ExpectedIntervalSeconds is < 1 or > MaxThresholdSeconds)
+            errors["expected_interval_seconds"] = [$"The expected interval must be between 1 and {MaxThresholdSeconds} seconds."];
+        else if (r.ExpectedIntervalSeconds > r.OfflineThresholdSeconds)
+            errors["expected_interval_seconds"] = ["The expected interval may not be longer than the offline threshold."];
+        return errors;
+    }
+
+    public static async Task<Results<Created<RegisteredMachine>, ValidationProblem, ProblemHttpResult>> Handle(
+        HttpRequest request, IDocumentSession session, TimeProvider clock, IOptions<IngestOptions> options, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<RegisterMachineRequest>(request);
+        if (body.Problem is not null) return body.Problem;
+        var r = body.Value!;
+        var errors = Validate(r);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, detail: "The machine was not registered: see errors.");
+
+        var id = Guid.CreateVersion7();
+        var token = MachineTokens.NewToken();
+        var registered = new MachineRegistered(
+            id, r.Name!.Trim(), r.Hostname?.Trim(), r.Description, r.Tags?.Select(t => t.Trim()).ToArray() ?? [],
+            ToDuration(r.OfflineThresholdSeconds), ToDuration(r.ExpectedIntervalSeconds),
+            MachineTokens.Hash(token), clock.GetUtcNow());
+        session.Events.StartStream(id, registered);
+        await session.SaveChangesAsync(ct);
+
+        var heartbeatUrl = $"{options.Value.PublicUrl.TrimEnd('/')}/api/heartbeat/{id}";
+        return TypedResults.Created($"/api/machines/{id}", new RegisteredMachine(id, registered.Name, token, heartbeatUrl));
+    }
+
+    private static TimeSpan? ToDuration(int? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+}

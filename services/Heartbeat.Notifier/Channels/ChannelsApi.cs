@@ -1,0 +1,42 @@
+using Heartbeat.Contracts.Http;
+using Heartbeat.ServiceDefaults;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Heartbeat.Notifier.Channels;
+
+public static class ChannelsApi
+{
+    public static IEndpointRouteBuilder MapChannelsApi(this IEndpointRouteBuilder app)
+    {
+        var channels = app.MapGroup("/api/channels").WithTags("Channels");
+        channels.MapPost("/", CreateChannel.Handle).RequireKey(KeyRole.Admin);
+        channels.MapGet("/", List).RequireKey(KeyRole.Read);
+        channels.MapGet("/{id:guid}", Get).RequireKey(KeyRole.Read);
+        channels.MapDelete("/{id:guid}", Delete).RequireKey(KeyRole.Admin);
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<ChannelView>>> List(IQuerySession session, CancellationToken ct)
+    {
+        var channels = await session.Query<Channel>().OrderBy(c => c.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok<IReadOnlyList<ChannelView>>(channels.Select(c => c.ToView()).ToList());
+    }
+
+    public static async Task<Results<Ok<ChannelView>, ProblemHttpResult>> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<Channel>(id, ct) is { } channel
+            ? TypedResults.Ok(channel.ToView())
+            : NotFound(id);
+
+    /// <summary>Deleting a channel stops its deliveries at once; its past deliveries stay in the log.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, IDocumentSession session, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Channel>(id, ct) is null) return NotFound(id);
+        session.Delete<Channel>(id);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult NotFound(Guid id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Channel not found", detail: $"There is no channel {id}.");
+}

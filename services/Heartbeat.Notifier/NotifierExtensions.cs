@@ -1,0 +1,50 @@
+using Heartbeat.Notifier.Channels;
+using Heartbeat.Notifier.Deliveries;
+using Heartbeat.ServiceDefaults;
+using Microsoft.Extensions.Http.Resilience;
+
+namespace Heartbeat.Notifier;
+
+public static class NotifierExtensions
+{
+    /// <summary>The notifier's own wiring: channel and delivery documents, the transition consumers and the webhook client.</summary>
+    public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
+    {
+        builder.AddHeartbeatMarten("notifier", opts =>
+        {
+            opts.Schema.For<Channel>();
+            opts.Schema.For<Delivery>()
+                .Duplicate(d => d.MachineId)
+                .Duplicate(d => d.CreatedAt)
+                .UseOptimisticConcurrency(true)
+                .Metadata(m => m.Version.MapTo(d => d.Version));
+        });
+
+        builder.AddHeartbeatMassTransit(x =>
+        {
+            x.AddConsumer<MachineWentOfflineConsumer, MachineWentOfflineConsumerDefinition>();
+            x.AddConsumer<MachineWentOnlineConsumer, MachineWentOnlineConsumerDefinition>();
+        });
+
+        builder.Services.AddScoped<DeliverTransition>();
+        builder.Services.AddHttpClient<WebhookSender>(client =>
+            {
+                client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", WebhookSender.UserAgent);
+                // The resilience pipeline below owns the timeouts; this only backs it up.
+                client.Timeout = TimeSpan.FromMinutes(1);
+            })
+            // Webhook URLs may carry credentials in their path (Slack-style hooks): log our own lines instead.
+            .RemoveAllLoggers()
+            .AddStandardResilienceHandler(o =>
+            {
+                o.AttemptTimeout.Timeout = WebhookSender.AttemptTimeout;
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
+                o.Retry.MaxRetryAttempts = 3;
+                o.Retry.Delay = TimeSpan.FromSeconds(1);
+            })
+            // One receiver failing must not open the circuit for every other channel.
+            .SelectPipelineByAuthority();
+
+        return builder;
+    }
+}

@@ -1,0 +1,20 @@
+using Heartbeat.Contracts.Events;
+using Marten;
+
+namespace Heartbeat.ServiceDefaults;
+
+/// <summary>Every stored event type, registered up front so the schema exists before the first append.</summary>
+public static class HeartbeatEventTypes
+{
+    public static readonly Type[] All =
+    [
+        typeof(MachineRegistered), typeof(MachineSettingsChanged), typeof(MonitoringPaused),
+        typeof(MonitoringResumed), typeof(MachineRetired), typeof(HeartbeatReceived),
+        typeof(MachineWentOffline), typeof(MachineWentOnline),
+    ];
+
+    public static void Register(StoreOptions opts)
+    {
+        foreach (var type in All) opts.Events.AddEventType(type);
+    }
+}
