@@ -1,0 +1,125 @@
+using Heartbeat.Contracts.Events;
+using Heartbeat.Detector.Tracking;
+using Heartbeat.ServiceDefaults;
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Heartbeat.Detector.Detection;
+
+/// <summary>
+/// Wakes every <see cref="DetectorOptions.Tick"/>, takes the machines whose deadline has passed and
+/// appends <see cref="MachineWentOffline"/> to each one's stream, with the stream version it expects:
+/// if anything was appended meanwhile (say a transition written just before a restart and not yet
+/// read back), the append is refused and the machine is judged again once the tracker has caught up.
+/// </summary>
+public sealed class DeadlineWatcher(
+    Fleet fleet,
+    IDocumentStore store,
+    NpgsqlDataSource dataSource,
+    TimeProvider clock,
+    IOptions<DetectorOptions> options,
+    ILogger<DeadlineWatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+    private DateTimeOffset _knownUntil = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await fleet.Loaded.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.Tick, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await JudgeAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning("Judging deadlines skipped this tick: the database did not answer ({Error})", e.Message);
+            }
+        }
+    }
+
+    private async Task JudgeAsync(CancellationToken ct)
+    {
+        await AdvanceKnownUntilAsync(ct);
+        var now = clock.GetUtcNow();
+        var until = now < _knownUntil ? now : _knownUntil;
+        var due = fleet.TakeDue(until);
+        if (due.Count == 0) return;
+
+        var transitions = due
+            .Select(m => (Machine: m, Offline: TransitionDecisions.Offline(m, now, _knownUntil, options.Value.OfflineThreshold, Guid.CreateVersion7())))
+            .Where(t => t.Offline is not null)
+            .Select(t => (t.Machine, Offline: t.Offline!))
+            .ToList();
+        if (transitions.Count == 0) return;
+
+        using var activity = HeartbeatTelemetry.Source.StartActivity("judge deadlines");
+        activity?.SetTag("heartbeat.offline_count", transitions.Count);
+        if (!await TryAppendAsync(transitions, ct))
+        {
+            // One stale machine must not hold back the others: fall back to one transaction each.
+            foreach (var t in transitions) await TryAppendAsync([t], ct);
+        }
+    }
+
+    private async Task<bool> TryAppendAsync(IReadOnlyList<(TrackedMachine Machine, MachineWentOffline Offline)> transitions, CancellationToken ct)
+    {
+        try
+        {
+            await using var session = store.LightweightSession();
+            foreach (var (machine, offline) in transitions)
+                session.Events.Append(machine.Id, machine.Version + 1, offline);
+            await session.SaveChangesAsync(ct);
+        }
+        catch (ConcurrencyException) when (transitions.Count > 1)
+        {
+            return false;
+        }
+        catch (ConcurrencyException)
+        {
+            logger.LogInformation("Machine {MachineId} changed since it was last read; judging it again shortly", transitions[0].Machine.Id);
+            fleet.Requeue(transitions[0].Machine.Id, clock.GetUtcNow() + RetryAfter);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            foreach (var (machine, _) in transitions) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
+            throw;
+        }
+
+        foreach (var (machine, offline) in transitions)
+        {
+            fleet.Update(machine.Id, m => m.WentOffline(offline));
+            logger.LogWarning("Machine {MachineName} ({MachineId}) went offline: last seen {LastSeenAt:O}, threshold {Threshold}",
+                machine.Name, machine.Id, offline.LastSeenAt, offline.Threshold);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Silence is evidence only up to the moment the tracker has read everything committed before:
+    /// when the tracker has reached the store's high-water mark observed at time t, every heartbeat
+    /// received up to t − Grace has been seen (Grace covers commit and high-water detection lag).
+    /// </summary>
+    private async Task AdvanceKnownUntilAsync(CancellationToken ct)
+    {
+        var observedAt = clock.GetUtcNow();
+        var highWater = await HighWaterMarkAsync(ct);
+        if (fleet.SeenThrough >= highWater)
+        {
+            var knownUntil = observedAt - options.Value.Grace;
+            if (knownUntil > _knownUntil) _knownUntil = knownUntil;
+        }
+    }
+
+    private async Task<long> HighWaterMarkAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"select coalesce(max(last_seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_event_progression where name = 'HighWaterMark'");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+    }
+}

@@ -1,0 +1,34 @@
+using Heartbeat.Detector.Detection;
+using Heartbeat.Detector.Publishing;
+using Heartbeat.Detector.Status;
+using Heartbeat.Detector.Tracking;
+using Heartbeat.ServiceDefaults;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.Options;
+
+namespace Heartbeat.Detector;
+
+public static class DetectorExtensions
+{
+    public static IHostApplicationBuilder AddDetector(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DetectorOptions>().Configure<IConfiguration>(DetectorOptions.Bind).ValidateOnStart();
+        builder.Services.AddSingleton(sp => new Fleet(sp.GetRequiredService<IOptions<DetectorOptions>>().Value.OfflineThreshold));
+
+        builder.AddHeartbeatMarten("detector", opts =>
+            {
+                opts.Projections.Add<MachineStatusProjection>(ProjectionLifecycle.Async);
+                opts.Schema.For<TrackedMachine>();
+            })
+            .AddSubscriptionWithServices<FleetTracker>(ServiceLifetime.Singleton)
+            .AddSubscriptionWithServices<TransitionPublisher>(ServiceLifetime.Singleton)
+            .AddAsyncDaemon(DaemonMode.Solo);
+
+        builder.AddHeartbeatMassTransit(_ => { });
+        builder.Services.AddHostedService<FleetLoader>();
+        builder.Services.AddHostedService<DeadlineWatcher>();
+        return builder;
+    }
+}

@@ -1,0 +1,84 @@
+using Heartbeat.Detector.Tracking;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MassTransit;
+using Events = Heartbeat.Contracts.Events;
+using Messages = Heartbeat.Contracts.Messages;
+
+namespace Heartbeat.Detector.Publishing;
+
+/// <summary>
+/// Publishes stored transitions to RabbitMQ, never by a dual write: the daemon hands this subscription
+/// the committed events and records its progress only once the page is published. While RabbitMQ is
+/// down it keeps retrying the same page, so transitions go out late rather than never. MessageId is the
+/// stored event's id, so a consumer can drop a redelivery.
+/// </summary>
+public sealed class TransitionPublisher : SubscriptionBase
+{
+    private readonly IBus _bus;
+    private readonly Fleet _fleet;
+    private readonly ILogger<TransitionPublisher> _logger;
+
+    public TransitionPublisher(IBus bus, Fleet fleet, ILogger<TransitionPublisher> logger)
+    {
+        _bus = bus;
+        _fleet = fleet;
+        _logger = logger;
+        Name = "TransitionPublisher";
+        IncludeType<Events.MachineWentOffline>();
+        IncludeType<Events.MachineWentOnline>();
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        await _fleet.Loaded.WaitAsync(ct);
+        foreach (var e in page.Events)
+        {
+            object? message = e.Data switch
+            {
+                Events.MachineWentOffline off => new Messages.MachineWentOffline
+                {
+                    Machine = Snapshot(off.MachineId), EpisodeId = off.EpisodeId, LastSeenAt = off.LastSeenAt,
+                    DetectedAt = off.DetectedAt, Threshold = off.Threshold,
+                },
+                Events.MachineWentOnline on => new Messages.MachineWentOnline
+                {
+                    Machine = Snapshot(on.MachineId), EpisodeId = on.EpisodeId, OfflineSince = on.OfflineSince,
+                    CameBackAt = on.CameBackAt, Downtime = on.Downtime,
+                },
+                _ => null,
+            };
+            if (message is not null) await PublishUntilSentAsync(message, e.Id, ct);
+        }
+        return NullChangeListener.Instance;
+    }
+
+    private async Task PublishUntilSentAsync(object message, Guid eventId, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(10));
+                await _bus.Publish(message, message.GetType(), c => c.MessageId = eventId, timeout.Token);
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                _logger.LogWarning("Publishing {MessageType} {EventId} failed (attempt {Attempt}): {Error}; retrying in {Delay}",
+                    message.GetType().Name, eventId, attempt, e.Message, delay);
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));
+            }
+        }
+    }
+
+    private Messages.MachineSnapshot Snapshot(Guid machineId) => _fleet.Find(machineId) is { } m
+        ? new Messages.MachineSnapshot { Id = m.Id, Name = m.Name, Hostname = m.Hostname, Description = m.Description }
+        : new Messages.MachineSnapshot { Id = machineId, Name = machineId.ToString() };
+}

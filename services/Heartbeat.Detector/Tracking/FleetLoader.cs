@@ -1,0 +1,49 @@
+using Marten;
+using Npgsql;
+
+namespace Heartbeat.Detector.Tracking;
+
+/// <summary>
+/// Rebuilds the fleet's memory from the tracked-machine documents and the tracker's committed progress,
+/// before the tracker processes anything and before the watcher judges anyone.
+/// </summary>
+public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSource, Fleet fleet, ILogger<FleetLoader> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var session = store.QuerySession();
+                var machines = await session.Query<TrackedMachine>().ToListAsync(stoppingToken);
+                var progress = await TrackerProgressAsync(stoppingToken);
+                fleet.Load(machines, progress);
+                logger.LogInformation("Fleet loaded: {Count} machines, tracker at sequence {Sequence}", machines.Count, progress);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning(e, "Loading the fleet failed; retrying in {Delay}", delay);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+            }
+        }
+    }
+
+    private async Task<long> TrackerProgressAsync(CancellationToken ct)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using var command = dataSource.CreateCommand(
+            $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like '{FleetTracker.SubscriptionName}:%'");
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Heartbeat.Contracts.Events;
+
+namespace Heartbeat.Detector.Tracking;
+
+/// <summary>
+/// What the detector knows of one machine: enough to compute its deadline and to judge it.
+/// Persisted in the same transaction as the tracker's progress, so after a restart memory is
+/// rebuilt exactly as of the last event the tracker committed.
+/// </summary>
+public sealed record TrackedMachine
+{
+    public required Guid Id { get; init; }
+    /// <summary>Version of the machine's own stream (life events and transitions) as last seen; heartbeats live in other streams.</summary>
+    public long Version { get; init; }
+    public required string Name { get; init; }
+    public string? Hostname { get; init; }
+    public string? Description { get; init; }
+    public TimeSpan? OfflineThreshold { get; init; }
+    public TimeSpan? ExpectedInterval { get; init; }
+    public bool Paused { get; init; }
+    public bool Retired { get; init; }
+    /// <summary>When monitoring last (re)started: registration or resume. A resumed machine gets a full threshold.</summary>
+    public DateTimeOffset MonitoredSince { get; init; }
+    public DateTimeOffset? LastSeenAt { get; init; }
+    public ReportedStatus? ReportedStatus { get; init; }
+    public string? Message { get; init; }
+    public string? AgentVersion { get; init; }
+    public Guid? OpenEpisodeId { get; init; }
+    public DateTimeOffset? OfflineSince { get; init; }
+
+    public bool IsOffline => OpenEpisodeId is not null;
+
+    public TimeSpan ThresholdOr(TimeSpan fallback) => OfflineThreshold ?? fallback;
+
+    /// <summary>
+    /// When silence turns into an outage; null while there is nothing to judge: never seen (new),
+    /// paused, retired, or already offline.
+    /// </summary>
+    public DateTimeOffset? Deadline(TimeSpan defaultThreshold)
+    {
+        if (Paused || Retired || IsOffline || LastSeenAt is not { } lastSeen) return null;
+        var from = lastSeen > MonitoredSince ? lastSeen : MonitoredSince;
+        return from + ThresholdOr(defaultThreshold);
+    }
+
+    public static TrackedMachine Create(MachineRegistered e, long version) => new()
+    {
+        Id = e.MachineId,
+        Version = version,
+        Name = e.Name,
+        Hostname = e.Hostname,
+        Description = e.Description,
+        OfflineThreshold = e.OfflineThreshold,
+        ExpectedInterval = e.ExpectedInterval,
+        MonitoredSince = e.RegisteredAt,
+    };
+
+    /// <summary>Folds one stored event in. Idempotent for transitions, so memory set ahead of the store agrees with it.</summary>
+    public TrackedMachine Apply(object @event, long streamVersion) => @event switch
+    {
+        HeartbeatReceived e when LastSeenAt is null || e.ReceivedAt >= LastSeenAt => this with
+        {
+            LastSeenAt = e.ReceivedAt, ReportedStatus = e.Status, Message = e.Message, AgentVersion = e.AgentVersion,
+        },
+        HeartbeatReceived => this,
+        MachineSettingsChanged e => this with
+        {
+            Version = streamVersion,
+            Name = e.Name ?? Name,
+            Hostname = e.Hostname ?? Hostname,
+            Description = e.Description ?? Description,
+            OfflineThreshold = e.OfflineThreshold ?? OfflineThreshold,
+            ExpectedInterval = e.ExpectedInterval ?? ExpectedInterval,
+        },
+        MonitoringPaused => this with { Version = streamVersion, Paused = true },
+        MonitoringResumed e => this with { Version = streamVersion, Paused = false, MonitoredSince = e.ResumedAt },
+        MachineRetired => this with { Version = streamVersion, Retired = true },
+        MachineWentOffline e => WentOffline(e) with { Version = streamVersion },
+        MachineWentOnline e => WentOnline(e) with { Version = streamVersion },
+        _ => this,
+    };
+
+    public TrackedMachine WentOffline(MachineWentOffline e) => this with { OpenEpisodeId = e.EpisodeId, OfflineSince = e.DetectedAt };
+
+    public TrackedMachine WentOnline(MachineWentOnline e) =>
+        OpenEpisodeId == e.EpisodeId ? this with { OpenEpisodeId = null, OfflineSince = null } : this;
+}
