@@ -1,13 +1,13 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace Heartbeat.Gateway;
 
 /// <summary>
 /// Refuses request bodies over <see cref="GatewayOptions.MaxRequestBodyBytes"/> with 413 problem details
-/// before anything reaches a service. A declared Content-Length is judged at once; a chunked body is read
-/// into memory up to the limit (it is small by definition) and forwarded from there.
+/// before anything reaches a service. A declared Content-Length is judged at once (Kestrel holds the client
+/// to it); a chunked body is read into memory up to the limit, which is small, and forwarded from there.
 /// </summary>
 public sealed class RequestBodyLimit(RequestDelegate next, IOptions<GatewayOptions> options, IProblemDetailsService problems)
 {
@@ -22,26 +22,46 @@ public sealed class RequestBodyLimit(RequestDelegate next, IOptions<GatewayOptio
             return;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            size.MaxRequestBodySize = _limit;
-
         if (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            // Kestrel enforces the limit set above while this reads; the threshold keeps the copy in memory.
-            request.EnableBuffering(bufferThreshold: (int)Math.Min(_limit, int.MaxValue));
-            try
-            {
-                await request.Body.DrainAsync(context.RequestAborted);
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            // Kestrel's own limit would count the chunk framing too, so count the body bytes here instead.
+            var body = await ReadUpToLimitAsync(request.Body, context.RequestAborted);
+            if (body is null)
             {
                 await TooLarge(context);
                 return;
             }
-            request.Body.Position = 0;
+            request.Body = body;
+            context.Response.RegisterForDispose(body);
         }
 
         await next(context);
+    }
+
+    /// <returns>The whole body, or null when it is longer than the limit.</returns>
+    private async Task<MemoryStream?> ReadUpToLimitAsync(Stream source, CancellationToken ct)
+    {
+        var copy = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(chunk, ct)) > 0)
+            {
+                if (copy.Length + read > _limit)
+                {
+                    await copy.DisposeAsync();
+                    return null;
+                }
+                copy.Write(chunk, 0, read);
+            }
+            copy.Position = 0;
+            return copy;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     private async Task TooLarge(HttpContext context)
