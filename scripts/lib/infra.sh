@@ -33,7 +33,7 @@ ensure_postgres() {
   su postgres -c "psql -q -v ON_ERROR_STOP=1" >/dev/null <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'heartbeat') THEN
-    CREATE ROLE heartbeat LOGIN PASSWORD '${HEARTBEAT_PG_PASSWORD}';
+    CREATE ROLE heartbeat LOGIN CREATEDB PASSWORD '${HEARTBEAT_PG_PASSWORD}';
   END IF;
 END \$\$;
 SELECT 'CREATE DATABASE heartbeat OWNER heartbeat' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'heartbeat')\gexec
@@ -54,6 +54,13 @@ ensure_rabbitmq() {
     sleep 1
   done
   log "RabbitMQ did not start within 60 s"; return 1
+}
+
+# A RabbitMQ virtual host of its own, so tests never share queues with a running platform.
+ensure_rabbitmq_vhost() {
+  local vhost="$1"
+  rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx "$vhost" || rabbitmqctl -q add_vhost "$vhost" >/dev/null
+  rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 }
 
 ensure_infrastructure() {

@@ -13,8 +13,8 @@ public sealed class DetectorOptions
     /// <summary>How often deadlines are judged. Detector:Tick; default 100 ms.</summary>
     public TimeSpan Tick { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Allowance for commit and read-back lag before silence counts. Detector:Grace; default 500 ms.</summary>
-    public TimeSpan Grace { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Allowance for commit and read-back lag before silence counts. Detector:Grace; default 250 ms.</summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromMilliseconds(250);
 
     public static void Bind(DetectorOptions o, IConfiguration c)
     {

@@ -1,6 +1,7 @@
 using Heartbeat.Notifier.Channels;
 using Heartbeat.Notifier.Deliveries;
 using Heartbeat.ServiceDefaults;
+using MassTransit;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace Heartbeat.Notifier;
@@ -27,12 +28,8 @@ public static class NotifierExtensions
         });
 
         builder.Services.AddScoped<DeliverTransition>();
-        builder.Services.AddHttpClient<WebhookSender>(client =>
-            {
-                client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", WebhookSender.UserAgent);
-                // The resilience pipeline below owns the timeouts; this only backs it up.
-                client.Timeout = TimeSpan.FromMinutes(1);
-            })
+        // The resilience pipeline below owns the timeouts; the client's own only backs it up.
+        builder.Services.AddHttpClient<WebhookSender>(client => client.Timeout = TimeSpan.FromMinutes(1))
             // Webhook URLs may carry credentials in their path (Slack-style hooks): log our own lines instead.
             .RemoveAllLoggers()
             .AddStandardResilienceHandler(o =>
@@ -42,8 +39,9 @@ public static class NotifierExtensions
                 o.Retry.MaxRetryAttempts = 3;
                 o.Retry.Delay = TimeSpan.FromSeconds(1);
             })
-            // One receiver failing must not open the circuit for every other channel.
-            .SelectPipelineByAuthority();
+            // One pipeline (and circuit breaker) per channel: a failing receiver must not pause the others,
+            // even on the same host. Keyed by channel id, so pipeline names in logs carry no URL.
+            .SelectPipelineBy(_ => request => WebhookSender.ChannelOf(request));
 
         return builder;
     }

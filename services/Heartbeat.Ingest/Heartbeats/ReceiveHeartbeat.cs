@@ -36,7 +36,8 @@ public static class ReceiveHeartbeat
         string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(machineId, out var id))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["machine_id"] = ["The machine id must be a UUID."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["machine_id"] = ["The machine id must be a UUID."] },
+                detail: "The heartbeat was not recorded: the machine id in the URL is not a UUID.");
 
         var machine = await directory.FindAsync(id, ct);
         if (machine is null || machine.Retired || !MachineTokens.Matches(ApiKeys.BearerOf(request), machine.TokenHash))

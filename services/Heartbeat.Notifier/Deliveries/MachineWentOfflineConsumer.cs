@@ -12,7 +12,12 @@ public sealed class MachineWentOfflineConsumer(DeliverTransition deliver) : ICon
 public sealed class MachineWentOfflineConsumerDefinition : ConsumerDefinition<MachineWentOfflineConsumer>
 {
     // The notifier's own queue: every notifier instance competes on it, and no other service shares it.
-    public MachineWentOfflineConsumerDefinition() => EndpointName = "notifier-machine-went-offline";
+    public MachineWentOfflineConsumerDefinition() => Endpoint(e =>
+    {
+        e.Name = "notifier-machine-went-offline";
+        e.PrefetchCount = DeliverTransition.ConcurrentTransitions;
+        e.ConcurrentMessageLimit = DeliverTransition.ConcurrentTransitions;
+    });
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<MachineWentOfflineConsumer> consumer, IRegistrationContext context) =>
         endpoint.UseMessageRetry(DeliverTransition.ConfigureRetry);

@@ -12,7 +12,12 @@ public sealed class MachineWentOnlineConsumer(DeliverTransition deliver) : ICons
 public sealed class MachineWentOnlineConsumerDefinition : ConsumerDefinition<MachineWentOnlineConsumer>
 {
     // The notifier's own queue: every notifier instance competes on it, and no other service shares it.
-    public MachineWentOnlineConsumerDefinition() => EndpointName = "notifier-machine-went-online";
+    public MachineWentOnlineConsumerDefinition() => Endpoint(e =>
+    {
+        e.Name = "notifier-machine-went-online";
+        e.PrefetchCount = DeliverTransition.ConcurrentTransitions;
+        e.ConcurrentMessageLimit = DeliverTransition.ConcurrentTransitions;
+    });
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<MachineWentOnlineConsumer> consumer, IRegistrationContext context) =>
         endpoint.UseMessageRetry(DeliverTransition.ConfigureRetry);

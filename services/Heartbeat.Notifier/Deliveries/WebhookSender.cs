@@ -23,6 +23,11 @@ public sealed class WebhookSender(HttpClient http)
     public const string UserAgent = "Heartbeat.Platform";
     public const string IdHeader = "X-Webhook-Id";
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
+    private static readonly HttpRequestOptionsKey<string> ChannelKey = new("heartbeat.channel_id");
+
+    /// <summary>The channel a request is for, which selects its resilience pipeline.</summary>
+    public static string ChannelOf(HttpRequestMessage request) =>
+        request.Options.TryGetValue(ChannelKey, out var channelId) ? channelId : "none";
 
     public async Task<SendOutcome> SendAsync(Channel channel, string deliveryId, byte[] body, CancellationToken ct)
     {
@@ -31,6 +36,8 @@ public sealed class WebhookSender(HttpClient http)
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(body, channel.Secret));
         request.Headers.TryAddWithoutValidation(IdHeader, deliveryId);
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        request.Options.Set(ChannelKey, channel.Id.ToString());
 
         try
         {
@@ -65,7 +72,7 @@ public sealed class WebhookSender(HttpClient http)
     private static string Describe(Exception e) => e switch
     {
         TimeoutRejectedException or OperationCanceledException => $"The receiver did not answer within {AttemptTimeout.TotalSeconds:0} s.",
-        BrokenCircuitException => "The receiver failed repeatedly; sending to it is paused for a short while.",
+        BrokenCircuitException => "The receiver failed repeatedly; sending to this channel is paused for a short while.",
         HttpRequestException { HttpRequestError: var kind } h => $"Could not reach the receiver ({kind}): {h.Message}",
         _ => e.Message,
     };

@@ -1,0 +1,166 @@
+using System.Net.Http.Headers;
+using Heartbeat.Contracts.Http;
+using Npgsql;
+using Refit;
+
+namespace Heartbeat.IntegrationTests.Platform;
+
+/// <summary>
+/// The whole platform, started once for all integration tests: ingest, detector, notifier and gateway as
+/// real processes on free ports, a webhook channel pointing at a local receiver, and Refit clients that
+/// speak to the gateway as users do. Tests use fresh machines instead of cleaning up.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key";
+    public const string ReadKey = "test-read-key";
+    public const string ChannelSecret = "test-channel-secret-0123456789";
+
+    private readonly Infrastructure _infrastructure = new();
+    private readonly List<ServiceProcess> _services = [];
+
+    public WebhookReceiver Webhooks { get; } = new();
+    public ServiceProcess Ingest { get; private set; } = null!;
+    public ServiceProcess Detector { get; private set; } = null!;
+    public ServiceProcess Notifier { get; private set; } = null!;
+    public ServiceProcess Gateway { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IMachinesApi Machines { get; private set; } = null!;
+    public IChannelsApi Channels { get; private set; } = null!;
+    public IHeartbeatApi Heartbeats { get; private set; } = null!;
+    public NpgsqlDataSource Database { get; private set; } = null!;
+    public string RabbitMqUri => _infrastructure.RabbitMqUri;
+
+    public async Task InitializeAsync()
+    {
+        await _infrastructure.StartAsync();
+        await Webhooks.StartAsync();
+        Database = _infrastructure.OpenDatabase();
+
+        var common = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = _infrastructure.PostgresConnectionString,
+            ["ConnectionStrings__RabbitMq"] = _infrastructure.RabbitMqUri,
+            ["Heartbeat__AdminKeys"] = AdminKey,
+            ["Heartbeat__ReadKeys"] = ReadKey,
+        };
+        Ingest = Service("services", "Heartbeat.Ingest", common);
+        Detector = Service("services", "Heartbeat.Detector", common);
+        Notifier = Service("services", "Heartbeat.Notifier", common);
+        Gateway = Service("gateway", "Heartbeat.Gateway", new Dictionary<string, string>(common)
+        {
+            ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = Ingest.BaseAddress.ToString(),
+            ["ReverseProxy__Clusters__detector__Destinations__d1__Address"] = Detector.BaseAddress.ToString(),
+            ["ReverseProxy__Clusters__notifier__Destinations__d1__Address"] = Notifier.BaseAddress.ToString(),
+        });
+        common["Ingest__PublicUrl"] = Gateway.BaseAddress.ToString();
+
+        // Ingest first: it creates the shared event store schema, so the others do not race to migrate it.
+        Ingest.Start();
+        await WaitUntilReadyAsync(Ingest);
+        Detector.Start();
+        Notifier.Start();
+        Gateway.Start();
+        await WaitUntilReadyAsync(Gateway, "/health");
+
+        Http = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var admin = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        var settings = new RefitSettings(new SystemTextJsonContentSerializer(HeartbeatJson.Options));
+        Machines = RestService.For<IMachinesApi>(admin, settings);
+        Channels = RestService.For<IChannelsApi>(admin, settings);
+        Heartbeats = RestService.For<IHeartbeatApi>(Http, settings);
+
+        var channel = await Channels.Create(new CreateChannelRequest("test receiver", "webhook", Webhooks.Url.ToString(), ChannelSecret));
+        if (!channel.IsSuccessStatusCode) throw new InvalidOperationException($"Creating the webhook channel failed: {channel.StatusCode} {channel.Error?.Message}");
+    }
+
+    private ServiceProcess Service(string folder, string name, Dictionary<string, string> environment)
+    {
+        var project = Path.Combine(RepositoryRoot, folder, name);
+        var service = new ServiceProcess(name, Path.Combine(project, "bin", BuildConfiguration, "net10.0", $"{name}.dll"), project, environment);
+        _services.Add(service);
+        return service;
+    }
+
+    public async Task<RegisteredMachine> RegisterAsync(int thresholdSeconds = 3, string? name = null)
+    {
+        var response = await Machines.Register(new RegisterMachineRequest(name ?? $"test-{Guid.NewGuid():N}"[..13], "host.test", "integration test", ["test"], thresholdSeconds));
+        Assert.True(response.IsSuccessStatusCode, $"register: {response.StatusCode} {response.Error?.Message}");
+        return response.Content!;
+    }
+
+    public async Task<HeartbeatAccepted> SendHeartbeatAsync(RegisteredMachine machine, HeartbeatRequest? body = null)
+    {
+        var response = await Heartbeats.SendHeartbeat(machine.Id, body, machine.Token);
+        Assert.True(response.IsSuccessStatusCode, $"heartbeat: {response.StatusCode} {response.Error?.Message}");
+        return response.Content!;
+    }
+
+    /// <summary>Events in the store that concern the machine: its own stream plus the heartbeats naming it.</summary>
+    public async Task<long> CountEventsAsync(Guid machineId)
+    {
+        await using var command = Database.CreateCommand(
+            "select count(*) from heartbeat_events.mt_events where stream_id = $1 or data->>'MachineId' = $2");
+        command.Parameters.AddWithValue(machineId);
+        command.Parameters.AddWithValue(machineId.ToString());
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task RestartAsync(ServiceProcess service)
+    {
+        await service.StopAsync();
+        service.Start();
+        await WaitUntilReadyAsync(service);
+    }
+
+    /// <summary>Polls until the service answers 200, with a bound and the service's own output on failure.</summary>
+    public async Task WaitUntilReadyAsync(ServiceProcess service, string path = "/health/ready", int seconds = 90)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        string last = "";
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (service.HasExited) break;
+            try
+            {
+                var response = await http.GetAsync(new Uri(service.BaseAddress, path));
+                if (response.IsSuccessStatusCode) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (HttpRequestException e) { last = e.Message; }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{service.Name} was not ready at {path} within {seconds} s (last: {last}).\n" +
+            string.Join('\n', _services.Select(s => s.Tail())));
+    }
+
+    public string Logs() => string.Join('\n', _services.Select(s => s.Tail()));
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _services) await service.DisposeAsync();
+        await Webhooks.DisposeAsync();
+        if (Database is not null) await Database.DisposeAsync();
+        await _infrastructure.DisposeAsync();
+    }
+
+    private static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    // tests/Heartbeat.IntegrationTests/bin/<Configuration>/net10.0/
+    private static string BuildConfiguration => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Heartbeat.Platform.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Heartbeat.Platform.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "platform";
+}

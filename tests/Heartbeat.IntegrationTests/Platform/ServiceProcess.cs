@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Heartbeat.IntegrationTests.Platform;
+
+/// <summary>One of the platform's services, run from its build output as a real process on a free port.</summary>
+public sealed class ServiceProcess(string name, string dllPath, string projectDirectory, IReadOnlyDictionary<string, string> environment) : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<string> _output = new();
+    private Process? _process;
+
+    public string Name => name;
+    public int Port { get; } = FreePort();
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public void Start()
+    {
+        if (!File.Exists(dllPath)) throw new FileNotFoundException($"{name} is not built at {dllPath}", dllPath);
+        var start = new ProcessStartInfo("dotnet", [dllPath, "--urls", BaseAddress.ToString()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // The project folder is the content root, as with `dotnet run`: the gateway serves wwwroot from there.
+            WorkingDirectory = projectDirectory,
+        };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Heartbeat"] = "Information";
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Record(e.Data);
+        _process.ErrorDataReceived += (_, e) => Record(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is not { HasExited: false } process) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public bool HasExited => _process?.HasExited ?? true;
+
+    /// <summary>The last lines the service printed, for failure messages.</summary>
+    public string Tail(int lines = 40) => $"--- {name} (last {lines} lines) ---\n" + string.Join('\n', _output.TakeLast(lines));
+
+    private void Record(string? line)
+    {
+        if (line is null) return;
+        _output.Enqueue(line);
+        while (_output.Count > 2_000) _output.TryDequeue(out _);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
