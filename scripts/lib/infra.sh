@@ -9,6 +9,14 @@ export ConnectionStrings__RabbitMq="${ConnectionStrings__RabbitMq:-amqp://guest:
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 apt_updated=""
+STARTED_POSTGRES=""
+STARTED_RABBITMQ=""
+
+# Stops only what ensure_infrastructure started, so a machine's own running servers are left alone.
+stop_started_infrastructure() {
+  if [ -n "$STARTED_RABBITMQ" ]; then log "stopping RabbitMQ"; rabbitmqctl -q stop >/dev/null 2>&1 || true; fi
+  if [ -n "$STARTED_POSTGRES" ]; then log "stopping PostgreSQL"; pg_ctlcluster "$STARTED_POSTGRES" main stop || true; fi
+}
 apt_install() {
   if [ "$(id -u)" != 0 ]; then
     log "need the Debian packages: $* (run as root, or install them yourself)"; return 1
@@ -25,6 +33,7 @@ ensure_postgres() {
   if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | grep -q online; then
     log "starting PostgreSQL $version"
     pg_ctlcluster "$version" main start
+    STARTED_POSTGRES="$version"
   fi
   local i
   for i in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
@@ -47,6 +56,7 @@ ensure_rabbitmq() {
   if rabbitmqctl -q status >/dev/null 2>&1; then return 0; fi
   log "starting RabbitMQ"
   rabbitmq-server -detached >/dev/null 2>&1 || true
+  STARTED_RABBITMQ=1
   # Right after -detached, await_startup fails at once (node not running yet): retry, bounded.
   local i
   for i in $(seq 1 60); do

@@ -27,9 +27,11 @@ public static class MachinesApi
         return TypedResults.Ok(statuses.Select(s => MachineStatusRules.View(s, tracked.GetValueOrDefault(s.Id), now, options.Value)).ToList());
     }
 
-    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IQuerySession session, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IDocumentSession session, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
     {
-        var status = await session.LoadAsync<MachineStatus>(id, ct);
+        // FetchLatest adds events the async projection has not applied yet, so a machine is visible
+        // (and paused, or resumed) the moment the call that changed it has answered.
+        var status = await session.Events.FetchLatest<MachineStatus>(id, ct);
         if (status is null || status.Retired) return NotFound(id);
         var tracked = await session.LoadAsync<TrackedMachine>(id, ct);
         return TypedResults.Ok(MachineStatusRules.View(status, tracked, clock.GetUtcNow(), options.Value));
