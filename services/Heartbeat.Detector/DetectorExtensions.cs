@@ -29,6 +29,7 @@ public static class DetectorExtensions
         builder.AddHeartbeatMassTransit(_ => { });
         builder.Services.AddHostedService<FleetLoader>();
         builder.Services.AddHostedService<DeadlineWatcher>();
+        builder.Services.AddHealthChecks().AddCheck<DetectionHealthCheck>("detection", tags: ["ready"]);
         return builder;
     }
 }

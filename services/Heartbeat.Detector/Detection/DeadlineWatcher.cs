@@ -23,8 +23,6 @@ public sealed class DeadlineWatcher(
     ILogger<DeadlineWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
-    private DateTimeOffset _knownUntil = DateTimeOffset.MinValue;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await fleet.Loaded.WaitAsync(stoppingToken);
@@ -46,12 +44,12 @@ public sealed class DeadlineWatcher(
     {
         await AdvanceKnownUntilAsync(ct);
         var now = clock.GetUtcNow();
-        var until = now < _knownUntil ? now : _knownUntil;
+        var until = now < fleet.KnownUntil ? now : fleet.KnownUntil;
         var due = fleet.TakeDue(until);
         if (due.Count == 0) return;
 
         var transitions = due
-            .Select(m => (Machine: m, Offline: TransitionDecisions.Offline(m, now, _knownUntil, options.Value.OfflineThreshold, Guid.CreateVersion7())))
+            .Select(m => (Machine: m, Offline: TransitionDecisions.Offline(m, now, fleet.KnownUntil, options.Value.OfflineThreshold, Guid.CreateVersion7())))
             .Where(t => t.Offline is not null)
             .Select(t => (t.Machine, Offline: t.Offline!))
             .ToList();
@@ -112,7 +110,7 @@ public sealed class DeadlineWatcher(
         if (fleet.SeenThrough >= highWater)
         {
             var knownUntil = observedAt - options.Value.Grace;
-            if (knownUntil > _knownUntil) _knownUntil = knownUntil;
+            if (knownUntil > fleet.KnownUntil) fleet.KnownUntil = knownUntil;
         }
     }
 

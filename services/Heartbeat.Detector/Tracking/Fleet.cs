@@ -24,6 +24,9 @@ public sealed class Fleet
 
     public Task Loaded => _loaded.Task;
 
+    /// <summary>Up to when every received heartbeat has been seen, as last established by the watcher.</summary>
+    public DateTimeOffset KnownUntil { get; set; } = DateTimeOffset.MinValue;
+
     public int Count { get { lock (_gate) return _machines.Count; } }
 
     public void Load(IEnumerable<TrackedMachine> machines, long seenThrough)

@@ -6,6 +6,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Services;
 using Marten.Subscriptions;
+using Npgsql;
 
 namespace Heartbeat.Detector.Tracking;
 
@@ -19,12 +20,16 @@ namespace Heartbeat.Detector.Tracking;
 public sealed class FleetTracker : SubscriptionBase
 {
     public const string SubscriptionName = "FleetTracker";
+    /// <summary>The channel Marten's daemon listens on with <c>UseListenNotifyForEventAppends</c>.</summary>
+    private const string EventsAppendedChannel = "mt_events_appended";
     private readonly Fleet _fleet;
+    private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<FleetTracker> _logger;
 
-    public FleetTracker(Fleet fleet, ILogger<FleetTracker> logger)
+    public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, ILogger<FleetTracker> logger)
     {
         _fleet = fleet;
+        _dataSource = dataSource;
         _logger = logger;
         Name = SubscriptionName;
         Options.BatchSize = 2_000;
@@ -37,6 +42,7 @@ public sealed class FleetTracker : SubscriptionBase
         await _fleet.Loaded.WaitAsync(ct);
 
         var changed = new Dictionary<Guid, TrackedMachine>();
+        var cameOnline = false;
         TrackedMachine? Current(Guid id) => changed.GetValueOrDefault(id) ?? _fleet.Find(id);
 
         foreach (var e in page.Events)
@@ -50,6 +56,7 @@ public sealed class FleetTracker : SubscriptionBase
                     if (TransitionDecisions.Online(machine, heartbeat) is { } online)
                     {
                         operations.Events.Append(machine.Id, online);
+                        cameOnline = true;
                         machine = machine.WentOnline(online);
                         _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
                     }
@@ -65,7 +72,27 @@ public sealed class FleetTracker : SubscriptionBase
         }
 
         foreach (var m in changed.Values) operations.Store(m);
-        return new AfterCommit(() => _fleet.Commit(changed.Values, page.SequenceCeiling));
+        return new AfterCommit(async () =>
+        {
+            _fleet.Commit(changed.Values, page.SequenceCeiling);
+            // Appends made inside the daemon's own transaction do not wake the daemon; without this the
+            // publisher would find a MachineWentOnline only on its next slow poll, about a second later.
+            if (cameOnline) await NotifyEventsAppendedAsync();
+        });
+    }
+
+    private async Task NotifyEventsAppendedAsync()
+    {
+        try
+        {
+            await using var notify = _dataSource.CreateCommand($"select pg_notify('{EventsAppendedChannel}', '')");
+            await notify.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException e)
+        {
+            // Only a wake-up call: the daemon's own polling finds the event anyway.
+            _logger.LogDebug(e, "Waking the daemon after an online transition failed");
+        }
     }
 
     private static Guid? MachineIdOf(IEvent e) => e.Data switch
@@ -74,13 +101,9 @@ public sealed class FleetTracker : SubscriptionBase
         _ => null,
     };
 
-    private sealed class AfterCommit(Action apply) : IChangeListener
+    private sealed class AfterCommit(Func<Task> apply) : IChangeListener
     {
-        public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
-        {
-            apply();
-            return Task.CompletedTask;
-        }
+        public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token) => apply();
 
         public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token) => Task.CompletedTask;
     }
