@@ -29,6 +29,8 @@ public static class IngestExtensions
         builder.Services.AddSingleton<MachineDirectory>();
         builder.Services.AddSingleton<HeartbeatWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWriter>());
+        builder.Services.AddOptions<RetentionOptions>().Configure<IConfiguration>(RetentionOptions.Bind).ValidateOnStart();
+        builder.Services.AddHostedService<HeartbeatRetention>();
         return builder;
     }
 }

@@ -26,6 +26,9 @@ public interface IMachinesApi
     [Get("/api/machines/{id}/history")]
     Task<IApiResponse<IReadOnlyList<TransitionView>>> History(Guid id, CancellationToken ct = default);
 
+    [Get("/api/machines/{id}/uptime")]
+    Task<IApiResponse<UptimeView>> Uptime(Guid id, int? days = null, CancellationToken ct = default);
+
     [Post("/api/machines/{id}/pause")]
     Task<IApiResponse> Pause(Guid id, CancellationToken ct = default);
 

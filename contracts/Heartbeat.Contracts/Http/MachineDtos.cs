@@ -51,3 +51,6 @@ public sealed record TransitionView(
     DateTimeOffset? LastSeenAt,
     DateTimeOffset? OfflineSince,
     double? DowntimeSeconds);
+
+/// <summary>The share of a window a machine was not offline, from its transitions.</summary>
+public sealed record UptimeView(Guid MachineId, DateTimeOffset From, DateTimeOffset To, double UptimeRatio, double OfflineSeconds, int Episodes);

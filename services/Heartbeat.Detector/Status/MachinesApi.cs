@@ -16,25 +16,26 @@ public static class MachinesApi
         machines.MapGet("/", List);
         machines.MapGet("/{id:guid}", Get);
         machines.MapGet("/{id:guid}/history", History);
+        machines.MapGet("/{id:guid}/uptime", GetUptime);
         return app;
     }
 
-    public static async Task<Ok<List<MachineView>>> List(IQuerySession session, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
+    // Last seen comes from the detector's memory (the fleet), which is current to the last tracked page;
+    // the rest from the status documents.
+    public static async Task<Ok<List<MachineView>>> List(IQuerySession session, Fleet fleet, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
     {
         var statuses = await session.Query<MachineStatus>().Where(s => !s.Retired).OrderBy(s => s.Name).ToListAsync(ct);
-        var tracked = (await session.Query<TrackedMachine>().ToListAsync(ct)).ToDictionary(t => t.Id);
         var now = clock.GetUtcNow();
-        return TypedResults.Ok(statuses.Select(s => MachineStatusRules.View(s, tracked.GetValueOrDefault(s.Id), now, options.Value)).ToList());
+        return TypedResults.Ok(statuses.Select(s => MachineStatusRules.View(s, fleet.Find(s.Id), now, options.Value)).ToList());
     }
 
-    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IDocumentSession session, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IDocumentSession session, Fleet fleet, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
     {
         // FetchLatest adds events the async projection has not applied yet, so a machine is visible
         // (and paused, or resumed) the moment the call that changed it has answered.
         var status = await session.Events.FetchLatest<MachineStatus>(id, ct);
         if (status is null || status.Retired) return NotFound(id);
-        var tracked = await session.LoadAsync<TrackedMachine>(id, ct);
-        return TypedResults.Ok(MachineStatusRules.View(status, tracked, clock.GetUtcNow(), options.Value));
+        return TypedResults.Ok(MachineStatusRules.View(status, fleet.Find(id), clock.GetUtcNow(), options.Value));
     }
 
     /// <summary>The machine's transitions, newest first.</summary>
@@ -53,6 +54,19 @@ public static class MachinesApi
             .Reverse()
             .ToList();
         return TypedResults.Ok(transitions);
+    }
+
+    /// <summary>Uptime over the last <paramref name="days"/> days (default 30), from the machine's transitions.</summary>
+    public static async Task<Results<Ok<UptimeView>, ProblemHttpResult>> GetUptime(
+        Guid id, IQuerySession session, TimeProvider clock, CancellationToken ct, int? days = null)
+    {
+        if (days is < 1 or > 3650)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: "days must be between 1 and 3650.");
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        if (events.FirstOrDefault()?.Data is not MachineRegistered registered) return NotFound(id);
+        var now = clock.GetUtcNow();
+        var report = Uptime.Compute(events.Select(e => e.Data), registered.RegisteredAt, now.AddDays(-(days ?? 30)), now);
+        return TypedResults.Ok(new UptimeView(id, report.From, report.To, report.UptimeRatio, report.OfflineSeconds, report.Episodes));
     }
 
     private static ProblemHttpResult NotFound(Guid id) =>

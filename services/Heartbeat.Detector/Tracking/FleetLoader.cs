@@ -17,7 +17,8 @@ public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSourc
             try
             {
                 await using var session = store.QuerySession();
-                var machines = await session.Query<TrackedMachine>().ToListAsync(stoppingToken);
+                var documents = await session.Query<TrackedMachine>().ToListAsync(stoppingToken);
+                var machines = await LastSeenTable.MergeAsync(dataSource, store.Options.DatabaseSchemaName, documents, stoppingToken);
                 var progress = await TrackerProgressAsync(stoppingToken);
                 fleet.Load(machines, progress);
                 logger.LogInformation("Fleet loaded: {Count} machines, tracker at sequence {Sequence}", machines.Count, progress);

@@ -13,9 +13,9 @@ namespace Heartbeat.Detector.Tracking;
 /// <summary>
 /// Follows every event in the store (heartbeats from their batch streams, life events and transitions
 /// from the machine streams). For each page it folds the events into the machines they name, appends
-/// <see cref="MachineWentOnline"/> where a heartbeat ends an episode, and stores the changed
-/// <see cref="TrackedMachine"/> documents — all in the one transaction that also records the
-/// subscription's progress. Memory is updated only after that commit.
+/// <see cref="MachineWentOnline"/> where a heartbeat ends an episode, stores the changed
+/// <see cref="TrackedMachine"/> documents and last-seen rows — all in the one transaction that also
+/// records the subscription's progress. Memory is updated only after that commit.
 /// </summary>
 public sealed class FleetTracker : SubscriptionBase
 {
@@ -26,6 +26,7 @@ public sealed class FleetTracker : SubscriptionBase
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<FleetTracker> _logger;
 
+    // No IDocumentStore here: the store is built with this subscription, so depending on it would deadlock start-up.
     public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, ILogger<FleetTracker> logger)
     {
         _fleet = fleet;
@@ -42,6 +43,7 @@ public sealed class FleetTracker : SubscriptionBase
         await _fleet.Loaded.WaitAsync(ct);
 
         var changed = new Dictionary<Guid, TrackedMachine>();
+        var lifeChanged = new HashSet<Guid>();
         var cameOnline = false;
         TrackedMachine? Current(Guid id) => changed.GetValueOrDefault(id) ?? _fleet.Find(id);
 
@@ -51,13 +53,15 @@ public sealed class FleetTracker : SubscriptionBase
             {
                 case MachineRegistered registered:
                     changed[registered.MachineId] = TrackedMachine.Create(registered, e.Version);
+                    lifeChanged.Add(registered.MachineId);
                     break;
                 case HeartbeatReceived heartbeat when Current(heartbeat.MachineId) is { } machine:
                     if (TransitionDecisions.Online(machine, heartbeat) is { } online)
                     {
                         operations.Events.Append(machine.Id, online);
-                        cameOnline = true;
                         machine = machine.WentOnline(online);
+                        lifeChanged.Add(machine.Id);
+                        cameOnline = true;
                         _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
                     }
                     changed[machine.Id] = machine.Apply(heartbeat, e.Version);
@@ -66,12 +70,19 @@ public sealed class FleetTracker : SubscriptionBase
                     _logger.LogWarning("Heartbeat for unknown machine {MachineId} at sequence {Sequence} ignored", heartbeat.MachineId, e.Sequence);
                     break;
                 default:
-                    if (MachineIdOf(e) is { } id && Current(id) is { } m) changed[id] = m.Apply(e.Data, e.Version);
+                    if (MachineIdOf(e) is { } id && Current(id) is { } m)
+                    {
+                        changed[id] = m.Apply(e.Data, e.Version);
+                        lifeChanged.Add(id);
+                    }
                     break;
             }
         }
 
-        foreach (var m in changed.Values) operations.Store(m);
+        // Life changes are rare and go to the machine's document; last seen changes with every heartbeat
+        // and goes to the last-seen table in one statement. Both commit with the page's progress.
+        foreach (var id in lifeChanged) operations.Store(changed[id]);
+        LastSeenTable.QueueUpsert(operations, operations.DocumentStore.Options.DatabaseSchemaName, changed.Values.Where(m => m.LastSeenAt is not null).ToList());
         return new AfterCommit(async () =>
         {
             _fleet.Commit(changed.Values, page.SequenceCeiling);

@@ -41,7 +41,7 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
                 using var activity = HeartbeatTelemetry.Source.StartActivity("heartbeat group commit");
                 activity?.SetTag("heartbeat.batch_size", batch.Count);
                 await using var session = store.LightweightSession();
-                session.Events.Append(Guid.CreateVersion7(), batch.Select(p => (object)p.Heartbeat).ToArray());
+                session.Events.StartStream<HeartbeatBatch>(Guid.CreateVersion7(), batch.Select(p => (object)p.Heartbeat).ToArray());
                 await session.SaveChangesAsync(CancellationToken.None);
                 foreach (var p in batch) p.Committed.TrySetResult();
             }
@@ -62,6 +62,12 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
         await base.StopAsync(cancellationToken);
     }
 }
+
+/// <summary>
+/// The stream type of a group commit's heartbeats (<c>mt_streams.type</c> = heartbeat_batch), which is how
+/// retention tells heartbeat streams from machine streams.
+/// </summary>
+public sealed class HeartbeatBatch;
 
 public sealed class HeartbeatNotStoredException(Exception inner)
     : Exception("The heartbeat could not be stored; send it again.", inner);

@@ -54,6 +54,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["ReverseProxy__Clusters__notifier__Destinations__d1__Address"] = Notifier.BaseAddress.ToString(),
         });
         common["Ingest__PublicUrl"] = Gateway.BaseAddress.ToString();
+        common["Retention__Interval"] = "1s"; // RetentionTests ages streams and waits for their removal
 
         // Ingest first: it creates the shared event store schema, so the others do not race to migrate it.
         Ingest.Start();

@@ -1,0 +1,52 @@
+using Heartbeat.IntegrationTests.Platform;
+
+namespace Heartbeat.IntegrationTests;
+
+/// <summary>Retention removes old heartbeats and nothing else (the fixture runs it every second).</summary>
+[Collection(PlatformCollection.Name)]
+public class RetentionTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task Old_heartbeats_are_removed_while_history_and_uptime_stay_the_same()
+    {
+        var machine = await platform.RegisterAsync(thresholdSeconds: 1);
+        await platform.SendHeartbeatAsync(machine);
+        await platform.Webhooks.WaitForAsync(machine.Id, "machine.offline", TimeSpan.FromSeconds(8));
+        await platform.SendHeartbeatAsync(machine);
+        await platform.Webhooks.WaitForAsync(machine.Id, "machine.online", TimeSpan.FromSeconds(8));
+        Assert.True((await platform.Machines.Pause(machine.Id)).IsSuccessStatusCode); // no further episodes
+        var history = (await platform.Machines.History(machine.Id)).Content!;
+        var uptime = (await platform.Machines.Uptime(machine.Id, days: 1)).Content!;
+        var machineStreamEvents = await CountAsync("select count(*) from heartbeat_events.mt_events where stream_id = $1", machine.Id);
+        Assert.Equal(2, await HeartbeatCountAsync(machine.Id));
+
+        // Age this machine's heartbeat streams past the 7-day window.
+        await using (var age = platform.Database.CreateCommand("""
+            update heartbeat_events.mt_streams set created = now() - interval '8 days'
+            where id in (select stream_id from heartbeat_events.mt_events where type = 'heartbeat_received' and data->>'MachineId' = $1)
+            """))
+        {
+            age.Parameters.AddWithValue(machine.Id.ToString());
+            await age.ExecuteNonQueryAsync();
+        }
+
+        await Eventually.Async(() => HeartbeatCountAsync(machine.Id), n => n == 0, "retention removes the aged heartbeats", seconds: 15);
+
+        Assert.Equal(machineStreamEvents, await CountAsync("select count(*) from heartbeat_events.mt_events where stream_id = $1", machine.Id));
+        Assert.Equal(history, (await platform.Machines.History(machine.Id)).Content!);
+        var after = (await platform.Machines.Uptime(machine.Id, days: 1)).Content!;
+        Assert.Equal(uptime.OfflineSeconds, after.OfflineSeconds);
+        Assert.Equal(uptime.Episodes, after.Episodes);
+        Assert.Equal(1, after.Episodes);
+    }
+
+    private Task<long> HeartbeatCountAsync(Guid machineId) =>
+        CountAsync("select count(*) from heartbeat_events.mt_events where type = 'heartbeat_received' and data->>'MachineId' = $1", machineId.ToString());
+
+    private async Task<long> CountAsync(string sql, object parameter)
+    {
+        await using var command = platform.Database.CreateCommand(sql);
+        command.Parameters.AddWithValue(parameter);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
