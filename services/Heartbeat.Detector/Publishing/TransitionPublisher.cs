@@ -35,26 +35,32 @@ public sealed class TransitionPublisher : SubscriptionBase
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
         await _fleet.Loaded.WaitAsync(ct);
-        foreach (var e in page.Events)
-        {
-            object? message = e.Data switch
+        // Machines are independent, so their transitions go out in parallel (ten thousand machines going
+        // dark at once must not wait in one line); one machine's own transitions keep their order.
+        await Task.WhenAll(page.Events
+            .GroupBy(e => e.StreamId)
+            .Select(async machine =>
             {
-                Events.MachineWentOffline off => new Messages.MachineWentOffline
-                {
-                    Machine = Snapshot(off.MachineId), EpisodeId = off.EpisodeId, LastSeenAt = off.LastSeenAt,
-                    DetectedAt = off.DetectedAt, Threshold = off.Threshold,
-                },
-                Events.MachineWentOnline on => new Messages.MachineWentOnline
-                {
-                    Machine = Snapshot(on.MachineId), EpisodeId = on.EpisodeId, OfflineSince = on.OfflineSince,
-                    CameBackAt = on.CameBackAt, Downtime = on.Downtime,
-                },
-                _ => null,
-            };
-            if (message is not null) await PublishUntilSentAsync(message, e.Id, ct);
-        }
+                foreach (var e in machine)
+                    if (ToMessage(e.Data) is { } message) await PublishUntilSentAsync(message, e.Id, ct);
+            }));
         return NullChangeListener.Instance;
     }
+
+    private object? ToMessage(object data) => data switch
+    {
+        Events.MachineWentOffline off => new Messages.MachineWentOffline
+        {
+            Machine = Snapshot(off.MachineId), EpisodeId = off.EpisodeId, LastSeenAt = off.LastSeenAt,
+            DetectedAt = off.DetectedAt, Threshold = off.Threshold,
+        },
+        Events.MachineWentOnline on => new Messages.MachineWentOnline
+        {
+            Machine = Snapshot(on.MachineId), EpisodeId = on.EpisodeId, OfflineSince = on.OfflineSince,
+            CameBackAt = on.CameBackAt, Downtime = on.Downtime,
+        },
+        _ => null,
+    };
 
     private async Task PublishUntilSentAsync(object message, Guid eventId, CancellationToken ct)
     {
