@@ -45,10 +45,7 @@ public class OfflineNotificationTests(PlatformFixture platform)
     public async Task The_history_lists_the_episode_newest_first()
     {
         var machine = await platform.RegisterAsync(thresholdSeconds: 1);
-        await platform.SendHeartbeatAsync(machine);
-        await platform.Webhooks.WaitForAsync(machine.Id, "machine.offline", TimeSpan.FromSeconds(6));
-        await platform.SendHeartbeatAsync(machine);
-        await platform.Webhooks.WaitForAsync(machine.Id, "machine.online", TimeSpan.FromSeconds(5));
+        await platform.RunEpisodeAsync(machine);
 
         var history = (await platform.Machines.History(machine.Id)).Content!;
 

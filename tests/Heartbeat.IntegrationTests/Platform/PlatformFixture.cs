@@ -89,14 +89,21 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// One full outage before the tests: the first transition after start-up pays for JIT compilation and
     /// RabbitMQ topology (about half a second more, measured), which the timing tests are not about.
     /// </summary>
-    private async Task WarmUpAsync()
+    private async Task WarmUpAsync() =>
+        await RunEpisodeAsync(await RegisterAsync(thresholdSeconds: 1, name: "warm-up"), TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// One whole outage of a machine with a short threshold: a heartbeat, silence until the offline webhook,
+    /// a heartbeat until the online one. Then the machine is paused, so it starts no second episode.
+    /// </summary>
+    public async Task<(ReceivedWebhook Offline, ReceivedWebhook Online)> RunEpisodeAsync(RegisteredMachine machine, TimeSpan? timeout = null)
     {
-        var machine = await RegisterAsync(thresholdSeconds: 1, name: "warm-up");
         await SendHeartbeatAsync(machine);
-        await Webhooks.WaitForAsync(machine.Id, "machine.offline", TimeSpan.FromSeconds(30));
+        var offline = await Webhooks.WaitForAsync(machine.Id, "machine.offline", timeout ?? TimeSpan.FromSeconds(8));
         await SendHeartbeatAsync(machine);
-        await Webhooks.WaitForAsync(machine.Id, "machine.online", TimeSpan.FromSeconds(30));
+        var online = await Webhooks.WaitForAsync(machine.Id, "machine.online", timeout ?? TimeSpan.FromSeconds(8));
         Assert.True((await Machines.Pause(machine.Id)).IsSuccessStatusCode);
+        return (offline, online);
     }
 
     public async Task<RegisteredMachine> RegisterAsync(int thresholdSeconds = 3, string? name = null)
