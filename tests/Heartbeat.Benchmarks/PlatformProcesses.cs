@@ -31,7 +31,7 @@ public sealed class PlatformProcesses : IAsyncDisposable
         var settings = new RefitSettings(new SystemTextJsonContentSerializer(HeartbeatJson.Options));
         Machines = RestService.For<IMachinesApi>(Admin, settings);
         Channels = RestService.For<IChannelsApi>(Admin, settings);
-        Database = NpgsqlDataSource.Create(options.Postgres);
+        Database = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(options.Postgres) { MaxPoolSize = 2 }.ConnectionString);
     }
 
     public Uri Gateway { get; }

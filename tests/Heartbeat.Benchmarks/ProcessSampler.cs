@@ -9,7 +9,7 @@ public sealed record ProcessUsage(string Name, int Processes, double CpuPercent,
 /// Samples /proc every half second while a run lasts: utime+stime from /proc/&lt;pid&gt;/stat and VmRSS from
 /// /proc/&lt;pid&gt;/status, per named group of processes (a group's pids are looked up at every sample, so
 /// PostgreSQL backends that come and go are included while they live). A group's RSS is the sum over its
-/// processes at one sample; for PostgreSQL that counts shared buffers once per backend, so it over-states.
+/// processes at one sample; for "(all)" groups (PostgreSQL) it is the sum of Pss, which counts shared buffers once.
 /// </summary>
 public sealed class ProcessSampler : IAsyncDisposable
 {
@@ -31,7 +31,7 @@ public sealed class ProcessSampler : IAsyncDisposable
         var groups = platform.Pids.Select(p => (p.Key, (Func<IEnumerable<int>>)(() => [p.Value]))).ToList();
         groups.Add(("postgres (all)", () => ByName("postgres")));
         groups.Add(("rabbitmq (beam.smp)", () => ByName("beam.smp")));
-        groups.Add(("bench harness", () => [Environment.ProcessId]));
+        groups.Add(("bench harness (no-op backend, webhook receiver, load generator)", () => [Environment.ProcessId]));
         groups.AddRange(extra);
         return new ProcessSampler(groups);
     }
@@ -74,7 +74,7 @@ public sealed class ProcessSampler : IAsyncDisposable
                 {
                     if (ReadTicks(pid) is not { } ticks) continue;
                     count++;
-                    rssKb += ReadRssKb(pid);
+                    rssKb += ReadMemoryKb(pid, shared: name.Contains("(all)"));
                     _ticks[(name, pid)] = _ticks.TryGetValue((name, pid), out var seen) ? seen with { Last = ticks } : (ticks, ticks);
                 }
                 var peak = _peaks.GetValueOrDefault(name);
@@ -106,13 +106,18 @@ public sealed class ProcessSampler : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
     }
 
-    private static double ReadRssKb(int pid)
+    /// <summary>
+    /// VmRSS; for a group of processes sharing memory (PostgreSQL's shared buffers) the proportional set size
+    /// (Pss, from smaps_rollup) instead, so that the sum over the group counts shared pages once.
+    /// </summary>
+    private static double ReadMemoryKb(int pid, bool shared)
     {
+        var (file, key) = shared ? ($"/proc/{pid}/smaps_rollup", "Pss:") : ($"/proc/{pid}/status", "VmRSS:");
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return double.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]);
+            foreach (var line in File.ReadLines(file))
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                    return double.Parse(line[key.Length..].Trim().Split(' ')[0]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         return 0;

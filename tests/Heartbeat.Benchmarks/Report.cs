@@ -10,6 +10,9 @@ public sealed class Report(BenchOptions options)
     private readonly StringBuilder _raw = new();
     private readonly List<string> _failures = [];
     private readonly DateTimeOffset _started = DateTimeOffset.Now;
+    private readonly string _loadAtStart = LoadAverage();
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     public bool Failed => _failures.Count > 0;
 
@@ -120,6 +123,9 @@ public sealed class Report(BenchOptions options)
         text.AppendLine($"## Run of {_started:yyyy-MM-dd HH:mm} ({Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0:F0} GiB; PostgreSQL, RabbitMQ, the services, wrk and the harness share the box)");
         text.AppendLine();
         text.AppendLine($"Command: `{options.CommandLine}`{(options.StartsPlatform ? " (its own platform: database and virtual host `" + options.DatabaseName + "`, Release build)" : $" against the running platform at {options.Gateway}")}; took {(DateTimeOffset.Now - _started).TotalMinutes:F1} min.");
+        text.AppendLine($"Load average (1, 5, 15 min) at the start: {_loadAtStart}; at the end: {LoadAverage()}. Anything else running on the box (another platform, builds, tests) lowers both the ceiling and the platform's figures.");
+        var pool = new Npgsql.NpgsqlConnectionStringBuilder(options.Postgres).MaxPoolSize;
+        if (pool != 100) text.AppendLine($"PostgreSQL connection pool of each service capped at {pool} (`Maximum Pool Size`), because other clients held much of PostgreSQL's max_connections (100) when the run started.");
         text.AppendLine();
         text.Append(_body);
         if (_raw.Length > 0)

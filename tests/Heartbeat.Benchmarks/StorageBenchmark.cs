@@ -46,19 +46,21 @@ public static class StorageBenchmark
 
     public static async Task<StorageSizes> MeasureAsync(NpgsqlDataSource database, CancellationToken ct)
     {
-        await using var command = database.CreateCommand("""
-            with events as (select relid from pg_partition_tree('heartbeat_events.mt_events')),
-                 streams as (select relid from pg_partition_tree('heartbeat_events.mt_streams'))
+        await using var command = database.CreateCommand($"""
             select (select count(*) from heartbeat_events.mt_events),
                    (select count(*) from heartbeat_events.mt_events where type = 'heartbeat_received'),
-                   (select coalesce(sum(pg_relation_size(relid)), 0)::bigint from events),
-                   (select coalesce(sum(pg_indexes_size(relid)), 0)::bigint from events),
-                   (select coalesce(sum(pg_total_relation_size(relid)), 0)::bigint from events),
-                   (select coalesce(sum(pg_total_relation_size(relid)), 0)::bigint from streams),
+                   {Sum("pg_relation_size", "heartbeat_events.mt_events")},
+                   {Sum("pg_indexes_size", "heartbeat_events.mt_events")},
+                   {Sum("pg_total_relation_size", "heartbeat_events.mt_events")},
+                   {Sum("pg_total_relation_size", "heartbeat_events.mt_streams")},
                    (select count(*) from heartbeat_events.mt_streams)
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return new StorageSizes(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
     }
+
+    /// <summary>A size function over the table, or over its leaf partitions when it is partitioned (archived stream partitioning).</summary>
+    private static string Sum(string function, string table) =>
+        $"coalesce((select sum({function}(relid))::bigint from pg_partition_tree('{table}') where isleaf), {function}('{table}'))";
 }
