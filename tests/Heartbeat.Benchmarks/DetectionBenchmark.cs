@@ -82,6 +82,18 @@ public static class DetectionBenchmark
                                     $"{driver.Ok:N0} heartbeats accepted, {driver.Errors:N0} errors, max send lateness {driver.MaxLatenessMs:F0} ms");
         }
         var heartbeatsPerSecond = (driver.Sent - sentBefore) / steady.Elapsed.TotalSeconds;
+
+        // Webhooks may trail the transitions: wait (at most 60 s more) until every stopped machine that has a
+        // transition in the store also has its webhook, so the webhook distribution is complete.
+        var webhookBound = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (DateTimeOffset.UtcNow < webhookBound)
+        {
+            var transitions = (await ReadOfflineTransitionsAsync(platform, ct)).Where(t => stoppedIds.Contains(t.MachineId)).Select(t => t.MachineId).Distinct().ToList();
+            var pending = transitions.Count(id => receiver.FirstAt(id, "machine.offline") is null);
+            if (pending == 0) break;
+            Console.Error.WriteLine($"[bench]   waiting for {pending:N0} webhooks of {transitions.Count:N0} transitions");
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        }
         var usage = await sampler.StopAsync();
         readinessStop.Cancel();
         var (readySamples, unready, worst) = await readiness;
