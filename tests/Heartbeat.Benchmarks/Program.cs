@@ -32,9 +32,9 @@ if (options.Command is "ingest" or "storage" or "all")
         report.Add(ingest);
         if (options.Command is "storage" or "all") report.Add(await StorageBenchmark.RunAsync(options, platform, ingest.Machines, ct));
     }
-    catch (Exception e) when (e is not OperationCanceledException)
+    catch (Exception e)
     {
-        Console.Error.WriteLine($"[bench] ingest failed: {e}");
+        Console.Error.WriteLine($"[bench] ingest {(ct.IsCancellationRequested ? "cancelled" : "failed")}: {e}");
         report.Failure("Ingest", e);
     }
 }
@@ -53,7 +53,7 @@ if (options.Command is "detection" or "all")
             await using var platform = await PlatformProcesses.StartAsync(options, withCeilingGateway: false, ct);
             report.Add(await DetectionBenchmark.RunAsync(options, platform, receiver, count, ct));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             Console.Error.WriteLine($"[bench] detection with {count:N0} machines failed: {e}");
             report.Failure($"Detection ({count:N0} machines)", e);
