@@ -56,14 +56,16 @@ public static class DetectionBenchmark
         while (driver.SeenCount < count && DateTimeOffset.UtcNow < bound) await Task.Delay(250, ct);
         if (driver.SeenCount < count)
             Console.Error.WriteLine($"[bench] only {driver.SeenCount:N0} of {count:N0} machines had a heartbeat accepted (last error: {driver.LastError})");
-        await Task.Delay(interval, ct);
+        driver.ResetLateness();
+        var steadySent = driver.Sent;
+        var steady = Stopwatch.StartNew();
+        await Task.Delay(interval, ct); // one full interval of steady state: every machine sends once
+        var heartbeatsPerSecond = (driver.Sent - steadySent) / steady.Elapsed.TotalSeconds;
 
         await using var sampler = ProcessSampler.ForPlatform(platform);
         sampler.Start();
         using var readinessStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var readiness = SampleReadinessAsync(platform, readinessStop.Token);
-        var sentBefore = driver.Sent;
-        var steady = Stopwatch.StartNew();
 
         // Stop a batch spread over the fleet, all at one moment.
         var step = (double)count / stopCount;
@@ -81,7 +83,6 @@ public static class DetectionBenchmark
             Console.Error.WriteLine($"[bench]   +{(DateTimeOffset.UtcNow - stopAt).TotalSeconds:F0} s: {receiver.Count("machine.offline"):N0} offline webhooks received, " +
                                     $"{driver.Ok:N0} heartbeats accepted, {driver.Errors:N0} errors, max send lateness {driver.MaxLatenessMs:F0} ms");
         }
-        var heartbeatsPerSecond = (driver.Sent - sentBefore) / steady.Elapsed.TotalSeconds;
 
         // Webhooks may trail the transitions: wait (at most 60 s more) until every stopped machine that has a
         // transition in the store also has its webhook, so the webhook distribution is complete.

@@ -64,6 +64,9 @@ public sealed class HeartbeatDriver : IAsyncDisposable
         lock (_due) _due.Enqueue(index, Stopwatch.GetTimestamp());
     }
 
+    /// <summary>Forget the lateness seen so far (registration competes with the load generator for the CPU).</summary>
+    public void ResetLateness() => Interlocked.Exchange(ref _maxLatenessTicks, 0);
+
     /// <summary>These machines send nothing from now on (requests already in flight still land).</summary>
     public void StopMachines(IEnumerable<int> indexes)
     {

@@ -75,9 +75,9 @@ public sealed class Report(BenchOptions options)
     {
         _body.AppendLine($"### Detection: {r.Machines:N0} machines, {r.Stopped:N0} stop at once (threshold {r.Threshold.TotalSeconds:F0} s, a heartbeat every {r.Interval.TotalSeconds:F1} s)");
         _body.AppendLine();
-        _body.AppendLine($"Registration {r.RegistrationTime.TotalSeconds:F1} s; load generator: {N(r.HeartbeatsPerSecond)} heartbeats/s sent after the steady state, " +
+        _body.AppendLine($"Registration {r.RegistrationTime.TotalSeconds:F1} s; load generator: {N(r.HeartbeatsPerSecond)} heartbeats/s sent in the steady state before the stop, " +
                          $"{r.HeartbeatsSent:N0} in all, {r.HeartbeatErrors:N0} errors{(r.HeartbeatErrors > 0 ? $" (last: `{r.LastHeartbeatError.ReplaceLineEndings(" ")[..Math.Min(160, r.LastHeartbeatError.Length)]}`)" : "")}, " +
-                         $"worst send lateness {N(r.MaxSendLatenessMs)} ms (above the threshold minus the interval, a kept machine may rightly look silent). " +
+                         $"worst send lateness from the steady state on {N(r.MaxSendLatenessMs)} ms (above the threshold minus the interval, a kept machine may rightly look silent). " +
                          $"Detector readiness sampled each second: {r.UnreadySamples} of {r.ReadySamples} samples not ready{(r.UnreadySamples > 0 ? $" (e.g. \"{r.WorstReadiness}\")" : "")}.");
         _body.AppendLine();
         _body.AppendLine("| ms after the deadline (last seen + threshold) | count | p50 | p90 | p99 | max |");
@@ -93,7 +93,7 @@ public sealed class Report(BenchOptions options)
             _body.AppendLine($"| {r.Stopped:N0} stopping at once: max (transition − deadline) | {Ms(r.Transition.Max)} ms | all within 5 s | {Check(r.Transition.Max <= 5000 && r.TransitionsMissing == 0)} |");
         _body.AppendLine($"| transitions not produced (of {r.Stopped:N0}) | {r.TransitionsMissing:N0} | 0 | {Check(r.TransitionsMissing == 0)} |");
         _body.AppendLine($"| webhooks not delivered within threshold + 70 s | {r.WebhooksMissing:N0} | 0 | {Check(r.WebhooksMissing == 0)} |");
-        _body.AppendLine($"| false transitions (machines that kept sending) | {r.FalseTransitions:N0} | 0 | {Check(r.FalseTransitions == 0)} |");
+        _body.AppendLine($"| false transitions (machines that kept sending{(r.Stopped == r.Machines ? "; all stopped here, so only transitions before the stop count" : "")}) | {r.FalseTransitions:N0} | 0 | {Check(r.FalseTransitions == 0)} |");
         _body.AppendLine($"| online transitions after the stop / duplicate webhooks | {r.OnlineTransitionsAfterStop:N0} / {r.DuplicateWebhooks:N0} | 0 / 0 | |");
         _body.AppendLine();
         _body.AppendLine("| process | CPU % | peak RSS MiB | target |");
