@@ -120,6 +120,10 @@ public sealed class PlatformProcesses : IAsyncDisposable
             ["ReverseProxy__Clusters__detector__Destinations__d1__Address"] = $"http://127.0.0.1:{DetectorPort}",
             ["ReverseProxy__Clusters__notifier__Destinations__d1__Address"] = $"http://127.0.0.1:{NotifierPort}",
         };
+        // Opt-in, to compare: the services have no appsettings.json, so ASP.NET Core logs every request at
+        // Information (as with scripts/up). BENCH_ASPNETCORE_LOG_LEVEL=Warning quiets that category.
+        if (Environment.GetEnvironmentVariable("BENCH_ASPNETCORE_LOG_LEVEL") is { Length: > 0 } level)
+            environment["Logging__LogLevel__Microsoft.AspNetCore"] = level;
         foreach (var (key, value) in extra ?? []) environment[key] = value;
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");

@@ -124,6 +124,8 @@ public sealed class Report(BenchOptions options)
         text.AppendLine();
         text.AppendLine($"Command: `{options.CommandLine}`{(options.StartsPlatform ? " (its own platform: database and virtual host `" + options.DatabaseName + "`, Release build)" : $" against the running platform at {options.Gateway}")}; took {(DateTimeOffset.Now - _started).TotalMinutes:F1} min.");
         text.AppendLine($"Load average (1, 5, 15 min) at the start: {_loadAtStart}; at the end: {LoadAverage()}. Anything else running on the box (another platform, builds, tests) lowers both the ceiling and the platform's figures.");
+        if (Environment.GetEnvironmentVariable("BENCH_ASPNETCORE_LOG_LEVEL") is { Length: > 0 } level)
+            text.AppendLine($"Services ran with `Logging__LogLevel__Microsoft.AspNetCore={level}` (BENCH_ASPNETCORE_LOG_LEVEL), unlike scripts/up.");
         var pool = new Npgsql.NpgsqlConnectionStringBuilder(options.Postgres).MaxPoolSize;
         if (pool != 100) text.AppendLine($"PostgreSQL connection pool of each service capped at {pool} (`Maximum Pool Size`), because other clients held much of PostgreSQL's max_connections (100) when the run started.");
         text.AppendLine();
