@@ -1,0 +1,131 @@
+using System.Diagnostics;
+
+namespace Heartbeat.Benchmarks;
+
+/// <summary>CPU (as % of one core, averaged over the run) and peak RSS of one process or a group of them.</summary>
+public sealed record ProcessUsage(string Name, int Processes, double CpuPercent, double PeakRssMb);
+
+/// <summary>
+/// Samples /proc every half second while a run lasts: utime+stime from /proc/&lt;pid&gt;/stat and VmRSS from
+/// /proc/&lt;pid&gt;/status, per named group of processes (a group's pids are looked up at every sample, so
+/// PostgreSQL backends that come and go are included while they live). A group's RSS is the sum over its
+/// processes at one sample; for "(all)" groups (PostgreSQL) it is the sum of Pss, which counts shared buffers once.
+/// </summary>
+public sealed class ProcessSampler : IAsyncDisposable
+{
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
+
+    private readonly IReadOnlyList<(string Name, Func<IEnumerable<int>> Pids)> _groups;
+    private readonly Dictionary<(string Group, int Pid), (long First, long Last)> _ticks = [];
+    private readonly Dictionary<string, (double PeakRssMb, int MaxProcesses)> _peaks = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Stopwatch _clock = new();
+    private Task? _loop;
+
+    public ProcessSampler(IReadOnlyList<(string Name, Func<IEnumerable<int>> Pids)> groups) => _groups = groups;
+
+    /// <summary>The usual groups: the platform's services, all postgres processes, RabbitMQ, the harness, and extras.</summary>
+    public static ProcessSampler ForPlatform(PlatformProcesses platform, params (string Name, Func<IEnumerable<int>> Pids)[] extra)
+    {
+        var groups = platform.Pids.Select(p => (p.Key, (Func<IEnumerable<int>>)(() => [p.Value]))).ToList();
+        groups.Add(("postgres (all)", () => ByName("postgres")));
+        groups.Add(("rabbitmq (beam.smp)", () => ByName("beam.smp")));
+        groups.Add(("bench harness (no-op backend, webhook receiver, load generator)", () => [Environment.ProcessId]));
+        groups.AddRange(extra);
+        return new ProcessSampler(groups);
+    }
+
+    public void Start()
+    {
+        _clock.Start();
+        Sample();
+        _loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(Period);
+            try { while (await timer.WaitForNextTickAsync(_stop.Token)) Sample(); }
+            catch (OperationCanceledException) { }
+        });
+    }
+
+    public async Task<IReadOnlyList<ProcessUsage>> StopAsync()
+    {
+        _stop.Cancel();
+        if (_loop is not null) await _loop;
+        Sample();
+        var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
+        return _groups.Select(g =>
+        {
+            var ticks = _ticks.Where(t => t.Key.Group == g.Name).Sum(t => t.Value.Last - t.Value.First);
+            var peak = _peaks.GetValueOrDefault(g.Name);
+            return new ProcessUsage(g.Name, peak.MaxProcesses, ticks / TicksPerSecond / seconds * 100, peak.PeakRssMb);
+        }).ToList();
+    }
+
+    private void Sample()
+    {
+        lock (_ticks)
+        {
+            foreach (var (name, pids) in _groups)
+            {
+                double rssKb = 0;
+                var count = 0;
+                foreach (var pid in pids())
+                {
+                    if (ReadTicks(pid) is not { } ticks) continue;
+                    count++;
+                    rssKb += ReadMemoryKb(pid, shared: name.Contains("(all)"));
+                    _ticks[(name, pid)] = _ticks.TryGetValue((name, pid), out var seen) ? seen with { Last = ticks } : (ticks, ticks);
+                }
+                var peak = _peaks.GetValueOrDefault(name);
+                _peaks[name] = (Math.Max(peak.PeakRssMb, rssKb / 1024), Math.Max(peak.MaxProcesses, count));
+            }
+        }
+    }
+
+    public static IEnumerable<int> ByName(string comm)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string name;
+            try { name = File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd('\n'); } catch (IOException) { continue; } catch (UnauthorizedAccessException) { continue; }
+            if (name == comm) yield return pid;
+        }
+    }
+
+    private static long? ReadTicks(int pid)
+    {
+        try
+        {
+            // Fields after the ")" that closes the command name: state is field 3, utime 14 and stime 15.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11]) + long.Parse(fields[12]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
+    }
+
+    /// <summary>
+    /// VmRSS; for a group of processes sharing memory (PostgreSQL's shared buffers) the proportional set size
+    /// (Pss, from smaps_rollup) instead, so that the sum over the group counts shared pages once.
+    /// </summary>
+    private static double ReadMemoryKb(int pid, bool shared)
+    {
+        var (file, key) = shared ? ($"/proc/{pid}/smaps_rollup", "Pss:") : ($"/proc/{pid}/status", "VmRSS:");
+        try
+        {
+            foreach (var line in File.ReadLines(file))
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                    return double.Parse(line[key.Length..].Trim().Split(' ')[0]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await StopAsync();
+        _stop.Dispose();
+    }
+}
