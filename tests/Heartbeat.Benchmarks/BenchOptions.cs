@@ -18,7 +18,6 @@ public sealed record BenchOptions
           --threshold 20s       detection: offline threshold of every machine (100000 machines: 60s unless given)
           --interval D          detection: heartbeat interval of each machine (default threshold / 3)
           --senders 128         detection: concurrent heartbeat requests of the load generator
-          --retention-command C storage: a shell command that applies retention (measured before/after)
           --report PATH         where to write the markdown report (default .run/bench-logs/report.md)
         environment: ConnectionStrings__Postgres, ConnectionStrings__RabbitMq (scripts/bench sets them to the
         heartbeat_bench database and virtual host), HEARTBEAT_ADMIN_KEY (with --gateway)
@@ -35,7 +34,6 @@ public sealed record BenchOptions
     public TimeSpan? Threshold { get; init; }
     public TimeSpan? Interval { get; init; }
     public int Senders { get; init; } = 128;
-    public string? RetentionCommand { get; init; }
     public string ReportPath { get; init; } = "";
     public string AdminKey { get; init; } = "";
     public string Postgres { get; init; } = "";
@@ -77,7 +75,6 @@ public sealed record BenchOptions
                 "--threshold" => options with { Threshold = Durations.Parse(Value()) },
                 "--interval" => options with { Interval = Durations.Parse(Value()) },
                 "--senders" => options with { Senders = Int(Value()) },
-                "--retention-command" => options with { RetentionCommand = Value() },
                 "--report" => options with { ReportPath = Path.GetFullPath(Value()) },
                 _ => throw new UsageException($"unknown option {name}"),
             };

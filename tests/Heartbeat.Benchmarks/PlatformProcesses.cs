@@ -115,6 +115,8 @@ public sealed class PlatformProcesses : IAsyncDisposable
             ["Heartbeat__AdminKeys"] = _options.AdminKey,
             ["Heartbeat__ReadKeys"] = "",
             ["Ingest__PublicUrl"] = gateway.ToString(),
+            // The storage scenario ages heartbeat streams and waits for the real retention to drop them.
+            ["Retention__Interval"] = "2s",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = $"http://127.0.0.1:{IngestPort}",
             ["ReverseProxy__Clusters__detector__Destinations__d1__Address"] = $"http://127.0.0.1:{DetectorPort}",
@@ -163,11 +165,23 @@ public sealed class PlatformProcesses : IAsyncDisposable
         var server = new NpgsqlConnectionStringBuilder(options.Postgres) { Database = "postgres", Pooling = false }.ConnectionString;
         await using var connection = new NpgsqlConnection(server);
         await connection.OpenAsync(ct);
-        foreach (var sql in new[] { $"drop database if exists {name} with (force)", $"create database {name}" })
+        // An autovacuum worker busy on the previous run's tables cannot be terminated by our role (42501);
+        // it finishes or yields within seconds, so the drop is retried, bounded.
+        for (var attempt = 1; ; attempt++)
         {
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
+                await drop.ExecuteNonQueryAsync(ct);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 60)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
         }
+        await using (var create = new NpgsqlCommand($"create database {name}", connection))
+            await create.ExecuteNonQueryAsync(ct);
         NpgsqlConnection.ClearAllPools();
         Console.Error.WriteLine($"[bench] database {name} created afresh");
     }

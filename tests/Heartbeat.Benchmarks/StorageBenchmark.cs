@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace Heartbeat.Benchmarks;
@@ -25,23 +24,44 @@ public static class StorageBenchmark
         var before = await MeasureAsync(platform.Database, ct);
         Console.Error.WriteLine($"[bench] storage: {before.Events:N0} events, {before.BytesPerEvent:F0} bytes per event (mt_events + mt_streams)");
 
-        // TODO(retention): the lead adds a retention command (e.g. `dotnet Heartbeat.Ingest.dll retention --keep 1d`).
-        // Until then `--retention-command "<shell command>"` runs it here; it should simulate a week (or drop
-        // what a week's retention would drop) against the heartbeat_bench database. Without it, nothing is measured.
-        if (options.RetentionCommand is not { Length: > 0 } command)
-            return new StorageResult(before, machines, null, "not measured: no retention command yet (TODO hook: --retention-command)");
-
-        var start = new ProcessStartInfo("/bin/sh", ["-c", command]) { WorkingDirectory = options.RepositoryRoot };
-        start.Environment["ConnectionStrings__Postgres"] = options.Postgres;
-        using var process = Process.Start(start)!;
-        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromMinutes(10), ct);
-        if (process.ExitCode != 0) return new StorageResult(before, machines, null, $"retention command failed with exit code {process.ExitCode}: {command}");
+        // A simulated week and a half: the heartbeat streams written by the ingest run are spread evenly over
+        // the last ten days (oldest first), then the ingest service's own retention (every 2 s here, keeping
+        // 7 days by default) must drop the oldest 30 % and nothing else.
+        var lifeEventsBefore = await CountAsync(platform.Database, "select count(*) from heartbeat_events.mt_events where type <> 'heartbeat_received'", ct);
+        await using (var age = platform.Database.CreateCommand("""
+            with ranked as (
+              select id, row_number() over (order by created) as n, count(*) over () as total
+              from heartbeat_events.mt_streams where type = 'heartbeat_batch')
+            update heartbeat_events.mt_streams s set created = now() - interval '10 days' * (1 - (r.n - 1)::float / r.total)
+            from ranked r where s.id = r.id
+            """))
+        {
+            age.CommandTimeout = 600;
+            await age.ExecuteNonQueryAsync(ct);
+        }
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(5);
+        while (await CountAsync(platform.Database, "select count(*) from heartbeat_events.mt_streams where type = 'heartbeat_batch' and created < now() - interval '7 days'", ct) > 0)
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+                return new StorageResult(before, machines, null, "retention did not remove the aged heartbeat streams within 5 minutes");
+            await Task.Delay(500, ct);
+        }
+        var lifeEventsAfter = await CountAsync(platform.Database, "select count(*) from heartbeat_events.mt_events where type <> 'heartbeat_received'", ct);
         await using (var vacuum = platform.Database.CreateCommand("vacuum full heartbeat_events.mt_events"))
         {
             vacuum.CommandTimeout = 600;
             await vacuum.ExecuteNonQueryAsync(ct);
         }
-        return new StorageResult(before, machines, await MeasureAsync(platform.Database, ct), $"after `{command}` and VACUUM FULL");
+        var after = await MeasureAsync(platform.Database, ct);
+        var note = $"heartbeats spread over 10 days, ingest's retention (7 days) ran, then VACUUM FULL; " +
+            $"{before.Heartbeats - after.Heartbeats:N0} heartbeats removed, other events {lifeEventsBefore:N0} before / {lifeEventsAfter:N0} after";
+        return new StorageResult(before, machines, after, note);
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource database, string sql, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     public static async Task<StorageSizes> MeasureAsync(NpgsqlDataSource database, CancellationToken ct)

@@ -23,6 +23,7 @@ public sealed class DeadlineWatcher(
     ILogger<DeadlineWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+    private readonly Queue<(DateTimeOffset ObservedAt, long Sequence)> _highWaterMarks = new();
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await fleet.Loaded.WaitAsync(stoppingToken);
@@ -100,18 +101,24 @@ public sealed class DeadlineWatcher(
 
     /// <summary>
     /// Silence is evidence only up to the moment the tracker has read everything committed before:
-    /// when the tracker has reached the store's high-water mark observed at time t, every heartbeat
-    /// received up to t − Grace has been seen (Grace covers commit and high-water detection lag).
+    /// each tick notes the store's high-water mark with the time it was read; once the tracker has read
+    /// up to a noted mark, every heartbeat received before that time − Grace has been seen (Grace covers
+    /// commit and high-water detection lag). Keeping the recent notes, rather than asking whether the
+    /// tracker has caught up with the newest mark, lets this advance steadily under constant load, when the
+    /// newest mark is always a little ahead.
     /// </summary>
     private async Task AdvanceKnownUntilAsync(CancellationToken ct)
     {
         var observedAt = clock.GetUtcNow();
-        var highWater = await HighWaterMarkAsync(ct);
-        if (fleet.SeenThrough >= highWater)
+        _highWaterMarks.Enqueue((observedAt, await HighWaterMarkAsync(ct)));
+        while (_highWaterMarks.TryPeek(out var mark) && fleet.SeenThrough >= mark.Sequence)
         {
-            var knownUntil = observedAt - options.Value.Grace;
+            _highWaterMarks.Dequeue();
+            var knownUntil = mark.ObservedAt - options.Value.Grace;
             if (knownUntil > fleet.KnownUntil) fleet.KnownUntil = knownUntil;
         }
+        // Bounded: a tracker stalled for minutes keeps only the most recent marks (the readiness check reports the stall).
+        while (_highWaterMarks.Count > 10_000) _highWaterMarks.Dequeue();
     }
 
     private async Task<long> HighWaterMarkAsync(CancellationToken ct)
