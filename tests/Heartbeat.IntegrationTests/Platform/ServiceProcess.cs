@@ -35,11 +35,24 @@ public sealed class ServiceProcess(string name, string dllPath, string projectDi
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>
+    /// Stops the service as an operator's restart does: SIGTERM, so it finishes what it is doing (a consumer
+    /// completes and acknowledges its message); killed only if it has not exited within 15 s.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is not { HasExited: false } process) return;
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            await term.WaitForExitAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
     }
 
     public bool HasExited => _process?.HasExited ?? true;
