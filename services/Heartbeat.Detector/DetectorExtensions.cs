@@ -14,6 +14,7 @@ public static class DetectorExtensions
 {
     public static IHostApplicationBuilder AddDetector(this IHostApplicationBuilder builder)
     {
+        builder.RequireAdminKeys();
         builder.Services.AddOptions<DetectorOptions>().Configure<IConfiguration>(DetectorOptions.Bind).ValidateOnStart();
         builder.Services.AddSingleton(sp => new Fleet(sp.GetRequiredService<IOptions<DetectorOptions>>().Value.OfflineThreshold));
 

@@ -22,6 +22,7 @@ public static class IngestExtensions
 {
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
+        builder.RequireAdminKeys();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations().ValidateOnStart();
         builder.AddHeartbeatMarten("ingest", opts =>
             opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline));

@@ -11,6 +11,7 @@ public static class NotifierExtensions
     /// <summary>The notifier's own wiring: channel and delivery documents, the transition consumers and the webhook client.</summary>
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
+        builder.RequireAdminKeys();
         builder.AddHeartbeatMarten("notifier", opts =>
         {
             opts.Schema.For<Channel>();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Heartbeat.ServiceDefaults;
 
@@ -27,6 +28,8 @@ public sealed class ApiKeys
 
     public static ApiKeys FromConfiguration(IConfiguration configuration) =>
         new(ReadList(configuration.GetSection("Heartbeat:AdminKeys")), ReadList(configuration.GetSection("Heartbeat:ReadKeys")));
+
+    public bool HasAdminKeys => _admin.Length > 0;
 
     /// <summary>An admin key may do everything a read key may.</summary>
     public bool Allows(string? presentedKey, KeyRole role)
@@ -58,6 +61,18 @@ public sealed class ApiKeys
 
 public static class ApiKeyEndpointExtensions
 {
+    /// <summary>
+    /// A service with keyed calls refuses to start without an admin key, rather than run with every call
+    /// refused (compose and scripts/up pass HEARTBEAT_ADMIN_KEY through).
+    /// </summary>
+    public static IHostApplicationBuilder RequireAdminKeys(this IHostApplicationBuilder builder)
+    {
+        if (!ApiKeys.FromConfiguration(builder.Configuration).HasAdminKeys)
+            throw new InvalidOperationException(
+                "No admin key is configured: set Heartbeat:AdminKeys (env Heartbeat__AdminKeys; scripts/up and compose take HEARTBEAT_ADMIN_KEY).");
+        return builder;
+    }
+
     internal static IServiceCollection AddApiKeys(this IServiceCollection services, IConfiguration configuration) =>
         services.AddSingleton(_ => ApiKeys.FromConfiguration(configuration));
 
