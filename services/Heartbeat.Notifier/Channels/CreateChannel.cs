@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Heartbeat.Contracts.Http;
+using Heartbeat.ServiceDefaults;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Heartbeat.Notifier.Channels;
 
@@ -53,28 +51,12 @@ public static class CreateChannel
         CreatedAt = now,
     };
 
-    // The body is read here rather than bound by the framework so that malformed JSON answers with
-    // problem details that say what is wrong, not a bare 400.
     public static async Task<Results<Created<ChannelView>, ValidationProblem, ProblemHttpResult>> Handle(
-        HttpRequest http, IDocumentSession session, TimeProvider time, IOptions<JsonOptions> json, CancellationToken ct)
+        HttpRequest http, IDocumentSession session, TimeProvider time, CancellationToken ct)
     {
-        CreateChannelRequest? request;
-        try
-        {
-            request = await JsonSerializer.DeserializeAsync<CreateChannelRequest>(http.Body, json.Value.SerializerOptions, ct);
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "Malformed JSON",
-                detail: $"The body is not a valid channel: {e.Message} Expected {{\"name\",\"type\":\"webhook\",\"url\",\"secret\"}}.");
-        }
-        if (request is null)
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "Missing body",
-                detail: "Send a JSON body {\"name\",\"type\":\"webhook\",\"url\",\"secret\"}.");
+        var body = await JsonBody.ReadAsync<CreateChannelRequest>(http);
+        if (body.Problem is not null) return body.Problem;
+        var request = body.Value!;
 
         var errors = Validate(request);
         if (errors.Count > 0)
