@@ -24,8 +24,8 @@ public static class NotifierExtensions
 
         builder.AddHeartbeatMassTransit(x =>
         {
-            x.AddConsumer<MachineWentOfflineConsumer, MachineWentOfflineConsumerDefinition>();
-            x.AddConsumer<MachineWentOnlineConsumer, MachineWentOnlineConsumerDefinition>();
+            x.AddConsumer<MachineWentOfflineConsumer, TransitionConsumerDefinition<MachineWentOfflineConsumer>>();
+            x.AddConsumer<MachineWentOnlineConsumer, TransitionConsumerDefinition<MachineWentOnlineConsumer>>();
         });
 
         builder.Services.AddScoped<DeliverTransition>();
