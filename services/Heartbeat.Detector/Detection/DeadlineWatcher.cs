@@ -2,6 +2,7 @@ using Heartbeat.Contracts.Events;
 using Heartbeat.Detector.Tracking;
 using Heartbeat.ServiceDefaults;
 using JasperFx;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -17,7 +18,6 @@ namespace Heartbeat.Detector.Detection;
 public sealed class DeadlineWatcher(
     Fleet fleet,
     IDocumentStore store,
-    NpgsqlDataSource dataSource,
     TimeProvider clock,
     IOptions<DetectorOptions> options,
     ILogger<DeadlineWatcher> logger) : BackgroundService
@@ -123,8 +123,7 @@ public sealed class DeadlineWatcher(
 
     private async Task<long> HighWaterMarkAsync(CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(
-            $"select coalesce(max(last_seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_event_progression where name = 'HighWaterMark'");
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        return progress.FirstOrDefault(p => p.ShardName == ShardState.HighWaterMark)?.Sequence ?? 0;
     }
 }

@@ -35,16 +35,8 @@ public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSourc
 
     private async Task<long> TrackerProgressAsync(CancellationToken ct)
     {
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var command = dataSource.CreateCommand(
-            $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like '{FleetTracker.SubscriptionName}:%'");
-        try
-        {
-            return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            return 0;
-        }
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        return progress.Where(p => p.ShardName.StartsWith(FleetTracker.SubscriptionName + ":", StringComparison.Ordinal))
+            .Select(p => p.Sequence).DefaultIfEmpty(0).Max();
     }
 }
