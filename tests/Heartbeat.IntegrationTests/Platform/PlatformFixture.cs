@@ -102,7 +102,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         var offline = await Webhooks.WaitForAsync(machine.Id, "machine.offline", timeout ?? TimeSpan.FromSeconds(8));
         await SendHeartbeatAsync(machine);
         var online = await Webhooks.WaitForAsync(machine.Id, "machine.online", timeout ?? TimeSpan.FromSeconds(8));
-        Assert.True((await Machines.Pause(machine.Id)).IsSuccessStatusCode);
+        var paused = await Machines.Pause(machine.Id);
+        Assert.True(paused.IsSuccessStatusCode, $"pause: {paused.StatusCode} {paused.Error?.Message}");
         return (offline, online);
     }
 
