@@ -23,6 +23,7 @@ public static class DetectorExtensions
                 opts.Projections.Add<MachineStatusProjection>(ProjectionLifecycle.Async);
                 opts.Schema.For<TrackedMachine>();
                 opts.Storage.ExtendedSchemaObjects.Add(LastSeenTable.Definition(opts.DatabaseSchemaName));
+                opts.Storage.ExtendedSchemaObjects.Add(RecentHeartbeats.Definition(opts.DatabaseSchemaName));
             })
             .AddSubscriptionWithServices<FleetTracker>(ServiceLifetime.Singleton)
             .AddSubscriptionWithServices<TransitionPublisher>(ServiceLifetime.Singleton)

@@ -16,11 +16,17 @@ public sealed class DetectorOptions
     /// <summary>Allowance for commit and read-back lag before silence counts. Detector:Grace; default 250 ms.</summary>
     public TimeSpan Grace { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Heartbeats kept per machine for the detail views (<c>RecentHeartbeats</c>). Detector:RecentHeartbeats; default 50.</summary>
+    public int RecentHeartbeats { get; set; } = 50;
+
     public static void Bind(DetectorOptions o, IConfiguration c)
     {
         o.OfflineThreshold = Durations.Read(c, o.OfflineThreshold, "Detector:OfflineThreshold", "MACHINE_OFFLINE_THRESHOLD");
         o.ExpectedInterval = Durations.Read(c, o.ExpectedInterval, "Detector:ExpectedInterval", "MACHINE_HEARTBEAT_CHECK_INTERVAL");
         o.Tick = Durations.Read(c, o.Tick, "Detector:Tick");
         o.Grace = Durations.Read(c, o.Grace, "Detector:Grace");
+        if (c["Detector:RecentHeartbeats"] is { } recent)
+            o.RecentHeartbeats = int.TryParse(recent, out var n) && n is >= 1 and <= 10_000
+                ? n : throw new FormatException($"Detector:RecentHeartbeats must be a whole number from 1 to 10000, not '{recent}'.");
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.HttpOverrides;
 using Heartbeat.Ingest.Heartbeats;
 using Heartbeat.Ingest.Machines;
 using Heartbeat.ServiceDefaults;
@@ -27,6 +28,12 @@ public static class IngestExtensions
         builder.AddHeartbeatMarten("ingest", opts =>
             opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline));
         builder.Services.AddMemoryCache();
+        builder.Services.AddOptions<RateLimitOptions>().Configure<IConfiguration>(RateLimitOptions.Bind).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<HeartbeatRateLimits>();
+        // The failed-authentication limit is per client address: behind the gateway that is the address the
+        // gateway forwards in X-Forwarded-For. Only proxies on loopback are trusted by default; a gateway
+        // elsewhere (containers) needs ASPNETCORE_FORWARDEDHEADERS_ENABLED=true or KnownNetworks configured.
+        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
         builder.Services.AddSingleton<MachineDirectory>();
         builder.Services.AddSingleton<HeartbeatWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWriter>());

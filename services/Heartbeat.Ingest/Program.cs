@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.AddIngest();
 
 var app = builder.Build();
+app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
 app.MapMachinesApi();
 app.MapHeartbeatsApi();

@@ -9,7 +9,7 @@ public static class HeartbeatEventTypes
     public static readonly Type[] All =
     [
         typeof(MachineRegistered), typeof(MachineSettingsChanged), typeof(MonitoringPaused),
-        typeof(MonitoringResumed), typeof(MachineRetired), typeof(HeartbeatReceived),
+        typeof(MonitoringResumed), typeof(MachineRetired), typeof(HeartbeatReceived), typeof(HeartbeatsReceived),
         typeof(MachineWentOffline), typeof(MachineWentOnline),
     ];
 

@@ -4,7 +4,7 @@ using Npgsql;
 namespace Heartbeat.Benchmarks;
 
 public sealed record IngestResult(
-    int Machines, TimeSpan RegistrationTime, WrkResult Ceiling, WrkResult Ingest, long CommittedBefore, long CommittedAfter)
+    int Machines, TimeSpan RegistrationTime, WrkResult Ceiling, WrkResult Ingest, long CommittedBefore, long CommittedAfter, StorageSizes Registered)
 {
     public long Committed => CommittedAfter - CommittedBefore;
     public double Ratio => Ingest.OkPerSecond / Ceiling.OkPerSecond;
@@ -14,7 +14,7 @@ public sealed record IngestResult(
 /// Ingest throughput as a ratio to the box's ceiling, in one run: N machines registered through the gateway,
 /// then the same wrk load (rotating machine ids and tokens) first against a no-op endpoint behind a second
 /// gateway of the same build (the ceiling), then against POST /api/heartbeat/{id} through the real gateway.
-/// Every 2xx must be a stored heartbeat: heartbeat_received rows are counted before and after the run.
+/// Every 2xx must be a stored heartbeat: heartbeats (entries of heartbeats_received events) are counted before and after the run.
 /// </summary>
 public static class IngestBenchmark
 {
@@ -26,6 +26,8 @@ public static class IngestBenchmark
         var registering = System.Diagnostics.Stopwatch.StartNew();
         RegisteredMachine[] machines = await Registration.RegisterAsync(platform, count, ThresholdSeconds, null, ct);
         var registrationTime = registering.Elapsed;
+        // The store's size with the machines registered and no heartbeat yet, so storage counts heartbeats alone.
+        var registered = await StorageBenchmark.MeasureAsync(platform.Database, ct);
 
         var wrk = new Wrk(options);
         wrk.WriteScript(machines);
@@ -46,12 +48,12 @@ public static class IngestBenchmark
         var ingest = await wrk.RunAsync("ingest (POST /api/heartbeat through the gateway)", platform.Gateway, "", options.Duration, Sampler, ct);
         var after = await SettledCountAsync(platform.Database, ct);
         Console.Error.WriteLine($"[bench] ingest: {ingest.OkPerSecond:N0} 2xx/s, p99 {ingest.P99Ms:F1} ms, errors {ingest.Errors}, committed {after - before:N0} vs 2xx {ingest.Ok2xx:N0}");
-        return new IngestResult(count, registrationTime, ceiling, ingest, before, after);
+        return new IngestResult(count, registrationTime, ceiling, ingest, before, after, registered);
     }
 
     public static async Task<long> CountHeartbeatsAsync(NpgsqlDataSource database, CancellationToken ct)
     {
-        await using var command = database.CreateCommand("select count(*) from heartbeat_events.mt_events where type = 'heartbeat_received'");
+        await using var command = database.CreateCommand(StorageBenchmark.HeartbeatCountSql);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 

@@ -118,6 +118,10 @@ public sealed class PlatformProcesses : IAsyncDisposable
             // The storage scenario ages heartbeat streams and waits for the real retention to drop them.
             ["Retention__Interval"] = "2s",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // wrk cycles through the machines far faster than one heartbeat a second each: the per-machine limit
+            // still runs (its cost is measured) but with room enough that it refuses nothing.
+            ["RateLimits__HeartbeatsPerSecond"] = "1000",
+            ["RateLimits__HeartbeatBurst"] = "1000",
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = $"http://127.0.0.1:{IngestPort}",
             ["ReverseProxy__Clusters__detector__Destinations__d1__Address"] = $"http://127.0.0.1:{DetectorPort}",
             ["ReverseProxy__Clusters__notifier__Destinations__d1__Address"] = $"http://127.0.0.1:{NotifierPort}",

@@ -30,7 +30,7 @@ if (options.Command is "ingest" or "storage" or "all")
         await using var platform = await PlatformProcesses.StartAsync(options, withCeilingGateway: true, ct);
         var ingest = await IngestBenchmark.RunAsync(options, platform, ct);
         report.Add(ingest);
-        if (options.Command is "storage" or "all") report.Add(await StorageBenchmark.RunAsync(options, platform, ingest.Machines, ct));
+        if (options.Command is "storage" or "all") report.Add(await StorageBenchmark.RunAsync(options, platform, ingest.Machines, ingest.Registered, ct));
     }
     catch (Exception e)
     {

@@ -19,7 +19,8 @@ public class RetentionTests(PlatformFixture platform)
         // Age this machine's heartbeat streams past the 7-day window.
         await using (var age = platform.Database.CreateCommand("""
             update heartbeat_events.mt_streams set created = now() - interval '8 days'
-            where id in (select stream_id from heartbeat_events.mt_events where type = 'heartbeat_received' and data->>'MachineId' = $1)
+            where id in (select stream_id from heartbeat_events.mt_events
+                         where type = 'heartbeats_received' and data->'Heartbeats' @> jsonb_build_array(jsonb_build_object('m', $1::text)))
             """))
         {
             age.Parameters.AddWithValue(machine.Id.ToString());
@@ -37,7 +38,10 @@ public class RetentionTests(PlatformFixture platform)
     }
 
     private Task<long> HeartbeatCountAsync(Guid machineId) =>
-        CountAsync("select count(*) from heartbeat_events.mt_events where type = 'heartbeat_received' and data->>'MachineId' = $1", machineId.ToString());
+        CountAsync("""
+            select count(*) from heartbeat_events.mt_events e, jsonb_array_elements(e.data->'Heartbeats') h
+            where e.type = 'heartbeats_received' and h->>'m' = $1
+            """, machineId.ToString());
 
     private async Task<long> CountAsync(string sql, object parameter)
     {

@@ -1,12 +1,13 @@
 namespace Heartbeat.Contracts.Events;
 
+/// <summary>Where a heartbeat came from. Stored by name, so members can be added (other monitors feeding in) in any order.</summary>
 public enum HeartbeatSource { Agent, Probe }
 
 public enum ReportedStatus { Ok, Warning }
 
 /// <summary>
-/// One heartbeat. Heartbeats are not appended to the machine's stream but to a stream per group
-/// commit, so each names its machine. <see cref="ReceivedAt"/> is the server's clock.
+/// One heartbeat, one event: how heartbeats were stored before <see cref="HeartbeatsReceived"/> (one event per
+/// group commit). No longer written; kept so the events already stored still load and count.
 /// </summary>
 public sealed record HeartbeatReceived(
     Guid MachineId,

@@ -19,7 +19,7 @@ public static class TransitionDecisions
     }
 
     /// <summary>Online on the first heartbeat that arrives while an episode is open (a paused machine makes no transitions).</summary>
-    public static MachineWentOnline? Online(TrackedMachine machine, HeartbeatReceived heartbeat)
+    public static MachineWentOnline? Online(TrackedMachine machine, HeartbeatEntry heartbeat)
     {
         if (machine is not { OpenEpisodeId: { } episode, OfflineSince: { } since } || machine.Paused || machine.Retired) return null;
         // Downtime is the episode as people were told of it: from the offline notice to the return.

@@ -6,6 +6,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Services;
 using Marten.Subscriptions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Heartbeat.Detector.Tracking;
@@ -14,7 +15,7 @@ namespace Heartbeat.Detector.Tracking;
 /// Follows every event in the store (heartbeats from their batch streams, life events and transitions
 /// from the machine streams). For each page it folds the events into the machines they name, appends
 /// <see cref="MachineWentOnline"/> where a heartbeat ends an episode, stores the changed
-/// <see cref="TrackedMachine"/> documents and last-seen rows — all in the one transaction that also
+/// <see cref="TrackedMachine"/> documents, last-seen rows and recent heartbeats — all in the one transaction that also
 /// records the subscription's progress. Memory is updated only after that commit.
 /// </summary>
 public sealed class FleetTracker : SubscriptionBase
@@ -25,16 +26,20 @@ public sealed class FleetTracker : SubscriptionBase
     private readonly Fleet _fleet;
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<FleetTracker> _logger;
+    private readonly int _keepRecent;
 
     // No IDocumentStore here: the store is built with this subscription, so depending on it would deadlock start-up.
-    public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, ILogger<FleetTracker> logger)
+    public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, IOptions<DetectorOptions> options, ILogger<FleetTracker> logger)
     {
+        _keepRecent = options.Value.RecentHeartbeats;
         _fleet = fleet;
         _dataSource = dataSource;
         _logger = logger;
         Name = SubscriptionName;
-        Options.BatchSize = 2_000;
-        Options.MaximumHopperSize = 20_000;
+        // Events, not heartbeats: each group commit is one event of up to Ingest:MaxBatchSize heartbeats, so a
+        // page of 200 events bounds one statement to what a few hundred commits hold.
+        Options.BatchSize = 200;
+        Options.MaximumHopperSize = 2_000;
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -47,6 +52,7 @@ public sealed class FleetTracker : SubscriptionBase
         var cameOnline = false;
         TrackedMachine? Current(Guid id) => changed.GetValueOrDefault(id) ?? _fleet.Find(id);
 
+        var recent = new Dictionary<(Guid MachineId, int Slot), HeartbeatEntry>();
         foreach (var e in page.Events)
         {
             switch (e.Data)
@@ -55,19 +61,8 @@ public sealed class FleetTracker : SubscriptionBase
                     changed[registered.MachineId] = TrackedMachine.Create(registered, e.Version);
                     lifeChanged.Add(registered.MachineId);
                     break;
-                case HeartbeatReceived heartbeat when Current(heartbeat.MachineId) is { } machine:
-                    if (TransitionDecisions.Online(machine, heartbeat) is { } online)
-                    {
-                        operations.Events.Append(machine.Id, online);
-                        machine = machine.WentOnline(online);
-                        lifeChanged.Add(machine.Id);
-                        cameOnline = true;
-                        _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
-                    }
-                    changed[machine.Id] = machine.Apply(heartbeat, e.Version);
-                    break;
-                case HeartbeatReceived heartbeat:
-                    _logger.LogWarning("Heartbeat for unknown machine {MachineId} at sequence {Sequence} ignored", heartbeat.MachineId, e.Sequence);
+                case HeartbeatsReceived or HeartbeatReceived:
+                    foreach (var heartbeat in StoredHeartbeats.In(e.Data)) Track(heartbeat, e.Sequence);
                     break;
                 default:
                     if (MachineIdOf(e) is { } id && Current(id) is { } m)
@@ -79,10 +74,31 @@ public sealed class FleetTracker : SubscriptionBase
             }
         }
 
-        // Life changes are rare and go to the machine's document; last seen changes with every heartbeat
-        // and goes to the last-seen table in one statement. Both commit with the page's progress.
+        void Track(HeartbeatEntry heartbeat, long sequence)
+        {
+            if (Current(heartbeat.MachineId) is not { } machine)
+            {
+                _logger.LogWarning("Heartbeat for unknown machine {MachineId} at sequence {Sequence} ignored", heartbeat.MachineId, sequence);
+                return;
+            }
+            if (TransitionDecisions.Online(machine, heartbeat) is { } online)
+            {
+                operations.Events.Append(machine.Id, online);
+                machine = machine.WentOnline(online);
+                lifeChanged.Add(machine.Id);
+                cameOnline = true;
+                _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
+            }
+            machine = machine.Seen(heartbeat);
+            changed[machine.Id] = machine;
+            recent[(machine.Id, RecentHeartbeats.SlotOf(machine, _keepRecent))] = heartbeat;
+        }
+
+        // Life changes are rare and go to the machine's document; last seen and the recent heartbeats change
+        // with every heartbeat and go to their tables in one statement. All commit with the page's progress.
         foreach (var id in lifeChanged) operations.Store(changed[id]);
-        LastSeenTable.QueueUpsert(operations, operations.DocumentStore.Options.DatabaseSchemaName, changed.Values.Where(m => m.LastSeenAt is not null).ToList());
+        LastSeenTable.QueueUpsert(operations, operations.DocumentStore.Options.DatabaseSchemaName,
+            changed.Values.Where(m => m.LastSeenAt is not null).ToList(), recent);
         return new AfterCommit(async () =>
         {
             _fleet.Commit(changed.Values, page.SequenceCeiling);

@@ -25,6 +25,8 @@ public sealed record TrackedMachine
     public ReportedStatus? ReportedStatus { get; init; }
     public string? Message { get; init; }
     public string? AgentVersion { get; init; }
+    /// <summary>Heartbeats seen so far; numbers the slots of the machine's recent heartbeats (<see cref="RecentHeartbeats"/>).</summary>
+    public long HeartbeatCount { get; init; }
     public Guid? OpenEpisodeId { get; init; }
     public DateTimeOffset? OfflineSince { get; init; }
 
@@ -55,14 +57,14 @@ public sealed record TrackedMachine
         MonitoredSince = e.RegisteredAt,
     };
 
-    /// <summary>Folds one stored event in. Idempotent for transitions, so memory set ahead of the store agrees with it.</summary>
+    /// <summary>Folds one heartbeat in. One that arrives after a newer one (another commit won the race) counts but does not move last seen back.</summary>
+    public TrackedMachine Seen(HeartbeatEntry e) => LastSeenAt is null || e.ReceivedAt >= LastSeenAt
+        ? this with { LastSeenAt = e.ReceivedAt, ReportedStatus = e.Status, Message = e.Message, AgentVersion = e.AgentVersion, HeartbeatCount = HeartbeatCount + 1 }
+        : this with { HeartbeatCount = HeartbeatCount + 1 };
+
+    /// <summary>Folds one stored life event in. Idempotent for transitions, so memory set ahead of the store agrees with it.</summary>
     public TrackedMachine Apply(object @event, long streamVersion) => @event switch
     {
-        HeartbeatReceived e when LastSeenAt is null || e.ReceivedAt >= LastSeenAt => this with
-        {
-            LastSeenAt = e.ReceivedAt, ReportedStatus = e.Status, Message = e.Message, AgentVersion = e.AgentVersion,
-        },
-        HeartbeatReceived => this,
         MachineSettingsChanged e => this with
         {
             Version = streamVersion,

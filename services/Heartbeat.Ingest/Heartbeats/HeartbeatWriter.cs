@@ -8,18 +8,29 @@ namespace Heartbeat.Ingest.Heartbeats;
 
 /// <summary>
 /// Group commit: requests queue their heartbeat and wait; each writer loop takes whatever has queued
-/// (up to MaxBatchSize), appends it as one new heartbeat stream in one transaction, then releases
-/// every waiting request. So each answer still comes after its own commit, but many share one.
+/// (up to MaxBatchSize) and appends it as one <see cref="HeartbeatsReceived"/> event on a new heartbeat
+/// stream in one transaction, then releases every waiting request. So each answer still comes after its
+/// own commit, but many share one. Any intake (agents now; ping URLs and probes later) submits through
+/// <see cref="AppendAsync"/>. A heartbeat whose content the database refuses fails alone
+/// (<see cref="IsolatingCommit"/>).
 /// </summary>
 public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions> options, ILogger<HeartbeatWriter> logger)
     : BackgroundService
 {
-    private sealed record Pending(HeartbeatReceived Heartbeat, TaskCompletionSource Committed);
+    private sealed record Pending(HeartbeatEntry Heartbeat, TaskCompletionSource Committed);
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
 
-    public async Task AppendAsync(HeartbeatReceived heartbeat, CancellationToken ct)
+    /// <summary>The server's clock at the precision heartbeats are stored with (whole microseconds), so an answer's timestamp equals the stored one.</summary>
+    public static DateTimeOffset ReceivedAt(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
+    }
+
+    /// <summary>Returns once the heartbeat is committed; throws <see cref="HeartbeatNotStoredException"/> when it was not.</summary>
+    public async Task AppendAsync(HeartbeatEntry heartbeat, CancellationToken ct)
     {
         var pending = new Pending(heartbeat, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
@@ -32,27 +43,44 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
 
     private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Pending>(options.Value.MaxBatchSize);
+        var buffer = new Pending[options.Value.MaxBatchSize];
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < options.Value.MaxBatchSize && _queue.Reader.TryRead(out var pending)) batch.Add(pending);
-            try
+            var count = 0;
+            while (count < buffer.Length && _queue.Reader.TryRead(out var pending)) buffer[count++] = pending;
+            using (var activity = HeartbeatTelemetry.Source.StartActivity("heartbeat group commit"))
             {
-                using var activity = HeartbeatTelemetry.Source.StartActivity("heartbeat group commit");
-                activity?.SetTag("heartbeat.batch_size", batch.Count);
-                await using var session = store.LightweightSession();
-                session.Events.StartStream<HeartbeatBatch>(Guid.CreateVersion7(), batch.Select(p => (object)p.Heartbeat).ToArray());
-                await session.SaveChangesAsync(CancellationToken.None);
-                foreach (var p in batch) p.Committed.TrySetResult();
+                activity?.SetTag("heartbeat.batch_size", count);
+                var attempts = await IsolatingCommit.RunAsync(new ArraySegment<Pending>(buffer, 0, count), CommitAsync, Settle, IsolatingCommit.CausedByContent);
+                if (attempts > 1) logger.LogWarning("A batch of {Count} heartbeats needed {Attempts} commits to isolate the heartbeats the database refused", count, attempts);
             }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Committing {Count} heartbeats failed; their requests get an error", batch.Count);
-                foreach (var p in batch) p.Committed.TrySetException(new HeartbeatNotStoredException(e));
-            }
-            batch.Clear();
+            Array.Clear(buffer, 0, count);
             if (stoppingToken.IsCancellationRequested && _queue.Reader.Count == 0) break;
         }
+    }
+
+    private async Task CommitAsync(ArraySegment<Pending> batch)
+    {
+        var heartbeats = new HeartbeatEntry[batch.Count];
+        for (var i = 0; i < batch.Count; i++) heartbeats[i] = batch[i].Heartbeat;
+        await using var session = store.LightweightSession();
+        session.Events.StartStream<HeartbeatBatch>(Guid.CreateVersion7(), new HeartbeatsReceived(heartbeats));
+        await session.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private void Settle(ArraySegment<Pending> part, Exception? failure)
+    {
+        if (failure is null)
+        {
+            foreach (var p in part) p.Committed.TrySetResult();
+            return;
+        }
+        var refused = part.Count == 1 && IsolatingCommit.CausedByContent(failure);
+        if (refused)
+            logger.LogWarning(failure, "The database refused the heartbeat of machine {MachineId}; only its request gets an error", part[0].Heartbeat.MachineId);
+        else
+            logger.LogError(failure, "Committing {Count} heartbeats failed; their requests get an error", part.Count);
+        foreach (var p in part) p.Committed.TrySetException(new HeartbeatNotStoredException(failure, refused));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -69,5 +97,9 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
 /// </summary>
 public sealed class HeartbeatBatch;
 
-public sealed class HeartbeatNotStoredException(Exception inner)
-    : Exception("The heartbeat could not be stored; send it again.", inner);
+/// <summary>Not committed: <see cref="RefusedContent"/> when the database refused what this heartbeat holds (sending it again will not help), otherwise a failure worth retrying.</summary>
+public sealed class HeartbeatNotStoredException(Exception inner, bool refusedContent)
+    : Exception(refusedContent ? "The database refused a value in this heartbeat; it was not stored." : "The heartbeat could not be stored; send it again.", inner)
+{
+    public bool RefusedContent { get; } = refusedContent;
+}

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Ingest.Machines;
@@ -22,19 +24,29 @@ public static class ReceiveHeartbeat
             default: errors["status"] = ["The status must be \"ok\" or \"warning\"."]; break;
         }
         if (r.AgentVersion is { Length: > 64 }) errors["agent_version"] = ["The agent version may be at most 64 characters."];
+        else if (!StorableText.IsStorable(r.AgentVersion)) errors["agent_version"] = [StorableText.Refusal("agent version")];
         if (r.Message is { Length: > 1024 }) errors["message"] = ["The message may be at most 1024 characters."];
+        else if (!StorableText.IsStorable(r.Message)) errors["message"] = [StorableText.Refusal("message")];
         if (r.Metrics is { } metrics && (metrics.Count > MaxMetrics || metrics.Any(m => m.Key.Length is 0 or > 64 || !double.IsFinite(m.Value))))
             errors["metrics"] = [$"At most {MaxMetrics} metrics, names 1 to 64 characters, finite numbers."];
+        else if (r.Metrics is { } named && named.Keys.Any(name => !StorableText.IsStorable(name)))
+            errors["metrics"] = [StorableText.Refusal("metric names")];
         return errors;
     }
 
     /// <summary>
     /// Answers only after the heartbeat is committed. A missing, wrong or unknown machine all get the
-    /// same 401, so an unauthenticated caller learns nothing about which machine ids exist.
+    /// same 401, so an unauthenticated caller learns nothing about which machine ids exist; an address that
+    /// keeps failing gets 429 before any lookup, and a machine sending faster than its limit gets 429 too.
     /// </summary>
     public static async Task<Results<Ok<HeartbeatAccepted>, ValidationProblem, ProblemHttpResult>> Handle(
-        string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, TimeProvider clock, CancellationToken ct)
+        string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, HeartbeatRateLimits limits,
+        TimeProvider clock, CancellationToken ct)
     {
+        var client = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+        if (limits.AuthenticationBlocked(client))
+            return TooMany(request, TimeSpan.FromSeconds(1), "Too many failed authentications from this address; wait before sending again.");
+
         if (!Guid.TryParse(machineId, out var id))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["machine_id"] = ["The machine id must be a UUID."] },
                 detail: "The heartbeat was not recorded: the machine id in the URL is not a UUID.");
@@ -42,10 +54,15 @@ public static class ReceiveHeartbeat
         var machine = await directory.FindAsync(id, ct);
         if (machine is null || machine.Retired || !MachineTokens.Matches(ApiKeys.BearerOf(request), machine.TokenHash))
         {
+            if (!limits.TryCountFailedAuthentication(client, out var blockedFor))
+                return TooMany(request, blockedFor, "Too many failed authentications from this address; wait before sending again.");
             request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
                 detail: "Missing or invalid machine token for this machine id: send Authorization: Bearer <machine token>.");
         }
+
+        if (!limits.TryAcceptHeartbeat(id, out var retryAfter))
+            return TooMany(request, retryAfter, "This machine sends heartbeats faster than its limit; the heartbeat was not recorded.");
 
         var body = await JsonBody.ReadAsync<HeartbeatRequest>(request, optional: true);
         if (body.Problem is not null) return body.Problem;
@@ -53,15 +70,26 @@ public static class ReceiveHeartbeat
         var errors = Validate(heartbeat, out var status);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, detail: "The heartbeat was not recorded: see errors.");
 
-        var received = new HeartbeatReceived(id, clock.GetUtcNow(), HeartbeatSource.Agent, heartbeat.AgentVersion, status, heartbeat.Message, heartbeat.Metrics);
+        var received = new HeartbeatEntry(id, HeartbeatWriter.ReceivedAt(clock), HeartbeatSource.Agent, status, heartbeat.AgentVersion, heartbeat.Message, heartbeat.Metrics);
         try
         {
             await writer.AppendAsync(received, ct);
+        }
+        catch (HeartbeatNotStoredException e) when (e.RefusedContent)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not stored", detail: e.Message);
         }
         catch (HeartbeatNotStoredException e)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not stored", detail: e.Message);
         }
         return TypedResults.Ok(new HeartbeatAccepted("ok", id, machine.Name, true, received.ReceivedAt));
+    }
+
+    private static ProblemHttpResult TooMany(HttpRequest request, TimeSpan retryAfter, string detail)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: $"{detail} Retry after {seconds} s.");
     }
 }

@@ -21,10 +21,10 @@ internal sealed class Given
 
     public DateTimeOffset Now => Clock.GetUtcNow();
 
-    public HeartbeatReceived Heartbeat(ReportedStatus status = ReportedStatus.Ok)
+    public HeartbeatEntry Heartbeat(ReportedStatus status = ReportedStatus.Ok)
     {
-        var heartbeat = new HeartbeatReceived(Machine.Id, Now, HeartbeatSource.Agent, "1.0.0", status, null);
-        Machine = Machine.Apply(heartbeat, 1);
+        var heartbeat = new HeartbeatEntry(Machine.Id, Now, HeartbeatSource.Agent, status, "1.0.0");
+        Machine = Machine.Seen(heartbeat);
         return heartbeat;
     }
 

@@ -21,7 +21,7 @@ public class OnlineDecisionTests
         var offline = GoOffline(given);
         given.Wait(TimeSpan.FromSeconds(90));
 
-        var heartbeat = new HeartbeatReceived(given.Machine.Id, given.Now, HeartbeatSource.Agent, null, ReportedStatus.Ok, null);
+        var heartbeat = new HeartbeatEntry(given.Machine.Id, given.Now);
         var online = TransitionDecisions.Online(given.Machine, heartbeat);
 
         Assert.NotNull(online);
@@ -38,7 +38,7 @@ public class OnlineDecisionTests
         given.Heartbeat();
         given.Wait(TimeSpan.FromSeconds(1));
 
-        var heartbeat = new HeartbeatReceived(given.Machine.Id, given.Now, HeartbeatSource.Agent, null, ReportedStatus.Ok, null);
+        var heartbeat = new HeartbeatEntry(given.Machine.Id, given.Now);
         Assert.Null(TransitionDecisions.Online(given.Machine, heartbeat));
     }
 
@@ -47,7 +47,7 @@ public class OnlineDecisionTests
     {
         var given = new Given(threshold: TimeSpan.FromSeconds(3));
         GoOffline(given);
-        var first = new HeartbeatReceived(given.Machine.Id, given.Now, HeartbeatSource.Agent, null, ReportedStatus.Ok, null);
+        var first = new HeartbeatEntry(given.Machine.Id, given.Now);
         given.Stored(TransitionDecisions.Online(given.Machine, first)!);
 
         var second = first with { ReceivedAt = given.Now.AddSeconds(1) };
@@ -62,7 +62,7 @@ public class OnlineDecisionTests
         GoOffline(given);
         given.Stored(new MonitoringPaused(given.Machine.Id, given.Now));
 
-        var heartbeat = new HeartbeatReceived(given.Machine.Id, given.Now, HeartbeatSource.Agent, null, ReportedStatus.Ok, null);
+        var heartbeat = new HeartbeatEntry(given.Machine.Id, given.Now);
         Assert.Null(TransitionDecisions.Online(given.Machine, heartbeat));
     }
 
@@ -71,7 +71,7 @@ public class OnlineDecisionTests
     {
         var given = new Given(threshold: TimeSpan.FromSeconds(3));
         var first = GoOffline(given);
-        var heartbeat = new HeartbeatReceived(given.Machine.Id, given.Now, HeartbeatSource.Agent, null, ReportedStatus.Ok, null);
+        var heartbeat = new HeartbeatEntry(given.Machine.Id, given.Now);
         given.Stored(TransitionDecisions.Online(given.Machine, heartbeat)!);
 
         var second = GoOffline(given);

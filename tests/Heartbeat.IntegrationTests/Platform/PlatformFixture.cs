@@ -102,7 +102,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         var offline = await Webhooks.WaitForAsync(machine.Id, "machine.offline", timeout ?? TimeSpan.FromSeconds(8));
         await SendHeartbeatAsync(machine);
         var online = await Webhooks.WaitForAsync(machine.Id, "machine.online", timeout ?? TimeSpan.FromSeconds(8));
-        Assert.True((await Machines.Pause(machine.Id)).IsSuccessStatusCode);
+        var paused = await Machines.Pause(machine.Id);
+        Assert.True(paused.IsSuccessStatusCode, $"pause: {paused.StatusCode} {paused.Error?.Message}");
         return (offline, online);
     }
 
@@ -120,11 +121,17 @@ public sealed class PlatformFixture : IAsyncLifetime
         return response.Content!;
     }
 
-    /// <summary>Events in the store that concern the machine: its own stream plus the heartbeats naming it.</summary>
+    /// <summary>
+    /// Events in the store that concern the machine: its own stream plus its heartbeats — old single
+    /// heartbeat events naming it, and its entries in group commits' HeartbeatsReceived events.
+    /// </summary>
     public async Task<long> CountEventsAsync(Guid machineId)
     {
-        await using var command = Database.CreateCommand(
-            "select count(*) from heartbeat_events.mt_events where stream_id = $1 or data->>'MachineId' = $2");
+        await using var command = Database.CreateCommand("""
+            select (select count(*) from heartbeat_events.mt_events where stream_id = $1 or data->>'MachineId' = $2)
+                 + (select count(*) from heartbeat_events.mt_events e, jsonb_array_elements(e.data->'Heartbeats') h
+                    where e.type = 'heartbeats_received' and h->>'m' = $2)
+            """);
         command.Parameters.AddWithValue(machineId);
         command.Parameters.AddWithValue(machineId.ToString());
         return (long)(await command.ExecuteScalarAsync())!;
