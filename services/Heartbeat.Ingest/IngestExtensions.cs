@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.HttpOverrides;
 using Heartbeat.Ingest.Heartbeats;
 using Heartbeat.Ingest.Machines;
+using Heartbeat.Ingest.Pings;
 using Heartbeat.ServiceDefaults;
 using JasperFx.Events.Projections;
 
@@ -26,7 +27,11 @@ public static class IngestExtensions
         builder.RequireAdminKeys();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations().ValidateOnStart();
         builder.AddHeartbeatMarten("ingest", opts =>
-            opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline));
+        {
+            opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline);
+            // Ping URLs find their machine by key digest or (with a ping API key) by name.
+            opts.Schema.For<MachineCredential>().Duplicate(c => c.PingKeyHash).Duplicate(c => c.Name);
+        });
         builder.Services.AddMemoryCache();
         builder.Services.AddOptions<RateLimitOptions>().Configure<IConfiguration>(RateLimitOptions.Bind).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<HeartbeatRateLimits>();
@@ -35,6 +40,9 @@ public static class IngestExtensions
         // elsewhere (containers) needs ASPNETCORE_FORWARDEDHEADERS_ENABLED=true or KnownNetworks configured.
         builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
         builder.Services.AddSingleton<MachineDirectory>();
+        builder.Services.AddOptions<PingOptions>().Configure<IConfiguration>(PingOptions.Bind);
+        builder.Services.AddSingleton<PingDirectory>();
+        builder.Services.AddSingleton<PingIntake>();
         builder.Services.AddSingleton<HeartbeatWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWriter>());
         builder.Services.AddOptions<RetentionOptions>().Configure<IConfiguration>(RetentionOptions.Bind).ValidateOnStart();

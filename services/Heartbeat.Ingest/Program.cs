@@ -1,4 +1,5 @@
 using Heartbeat.Ingest;
+using Heartbeat.Ingest.Pings;
 using Heartbeat.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,7 @@ app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
 app.MapMachinesApi();
 app.MapHeartbeatsApi();
+app.MapPingsApi();
 app.Run();
 
 public partial class Program;

@@ -10,7 +10,7 @@ public static class HeartbeatEventTypes
     [
         typeof(MachineRegistered), typeof(MachineSettingsChanged), typeof(MonitoringPaused),
         typeof(MonitoringResumed), typeof(MachineRetired), typeof(HeartbeatReceived), typeof(HeartbeatsReceived),
-        typeof(MachineWentOffline), typeof(MachineWentOnline),
+        typeof(MachineWentOffline), typeof(MachineWentOnline), typeof(PingKeyIssued), typeof(PingKeyRevoked),
     ];
 
     public static void Register(StoreOptions opts)

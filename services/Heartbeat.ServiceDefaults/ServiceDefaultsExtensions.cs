@@ -52,9 +52,15 @@ public static class ServiceDefaultsExtensions
         // heartbeat: then tracing stays off.
         if (!otlp) return;
         telemetry.WithTracing(t => t
-                .AddAspNetCoreInstrumentation(o => o.Filter = c =>
-                    !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments(MetricsPath))
-                .AddHttpClientInstrumentation()
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = c => !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments(MetricsPath);
+                    o.EnrichWithHttpRequest = (activity, request) => activity.SetTag("url.path", SecretPaths.Redact(request.Path.Value ?? ""));
+                })
+                .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
+                {
+                    if (request.RequestUri is { } uri) activity.SetTag("url.full", SecretPaths.Redact(uri));
+                })
                 .AddNpgsql()
                 .AddSource("MassTransit", "Marten", HeartbeatTelemetry.SourceName))
             .WithLogging()

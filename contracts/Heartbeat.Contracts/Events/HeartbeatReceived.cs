@@ -1,7 +1,7 @@
 namespace Heartbeat.Contracts.Events;
 
-/// <summary>Where a heartbeat came from. Stored by name, so members can be added (other monitors feeding in) in any order.</summary>
-public enum HeartbeatSource { Agent, Probe }
+/// <summary>Where a heartbeat came from. Stored by name, so members can be added (other monitors feeding in) in any order: the agent's endpoint, a probe, or a client written for another monitor (ping URLs).</summary>
+public enum HeartbeatSource { Agent, Probe, Healthchecks, UptimeKuma, Opsgenie, Alertmanager }
 
 public enum ReportedStatus { Ok, Warning }
 

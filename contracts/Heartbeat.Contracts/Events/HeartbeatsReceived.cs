@@ -28,10 +28,16 @@ public sealed record HeartbeatEntry(
     [property: JsonPropertyName("mx")] IReadOnlyDictionary<string, double>? Metrics = null,
     [property: JsonPropertyName("run")] HeartbeatRun? Run = null);
 
-/// <summary>A job's run signal carried by a heartbeat: started, failed, or exited with a code.</summary>
-public sealed record HeartbeatRun(RunSignal Signal, int? ExitCode = null);
+/// <summary>
+/// A job's run signal carried by a heartbeat: started, failed, exited with a code, or only logged a message
+/// (which changes no state); <see cref="RunId"/> ties a start to its end when a client names its runs.
+/// </summary>
+public sealed record HeartbeatRun(
+    RunSignal Signal,
+    int? ExitCode = null,
+    [property: JsonPropertyName("rid")] string? RunId = null);
 
-public enum RunSignal { Started, Failed, Exited }
+public enum RunSignal { Started, Failed, Exited, Logged }
 
 /// <summary>A timestamp as microseconds since the Unix epoch, UTC: 16 digits instead of a 33-character string.</summary>
 public sealed class UnixMicrosecondsConverter : JsonConverter<DateTimeOffset>

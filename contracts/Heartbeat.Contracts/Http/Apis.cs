@@ -32,6 +32,12 @@ public interface IMachinesApi
     [Patch("/api/machines/{id}")]
     Task<IApiResponse> ChangeSettings(Guid id, [Body] ChangeMachineSettingsRequest request, CancellationToken ct = default);
 
+    [Post("/api/machines/{id}/ping-key")]
+    Task<IApiResponse<PingKeyCreated>> CreatePingKey(Guid id, CancellationToken ct = default);
+
+    [Delete("/api/machines/{id}/ping-key")]
+    Task<IApiResponse> RevokePingKey(Guid id, CancellationToken ct = default);
+
     [Post("/api/machines/{id}/pause")]
     Task<IApiResponse> Pause(Guid id, CancellationToken ct = default);
 

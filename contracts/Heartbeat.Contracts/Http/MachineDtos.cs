@@ -63,3 +63,9 @@ public sealed record ChangeMachineSettingsRequest(
     IReadOnlyList<string>? Tags = null,
     int? OfflineThresholdSeconds = null,
     int? ExpectedIntervalSeconds = null);
+
+/// <summary>
+/// A new ping key and the URLs built on it, shown once: Healthchecks.io-style <c>ping_url</c>, Uptime Kuma-style
+/// <c>push_url</c> and the Alertmanager webhook <c>alertmanager_url</c>.
+/// </summary>
+public sealed record PingKeyCreated(Guid MachineId, string PingKey, string PingUrl, string PushUrl, string AlertmanagerUrl);

@@ -18,6 +18,21 @@ public static class TransitionDecisions
         return new MachineWentOffline(machine.Id, machine.LastSeenAt, now, machine.ThresholdOr(defaultThreshold), newEpisodeId);
     }
 
+    /// <summary>
+    /// A job that reports failure — <c>/fail</c>, a non-zero exit status, a push with <c>status=down</c>, a resolved
+    /// Watchdog — is offline at once, without waiting for its deadline; once per episode, like silence.
+    /// </summary>
+    public static MachineWentOffline? FailedRun(TrackedMachine machine, HeartbeatEntry heartbeat, TimeSpan defaultThreshold, Guid newEpisodeId)
+    {
+        if (!IsFailure(heartbeat.Run) || machine.Paused || machine.Retired || machine.IsOffline) return null;
+        return new MachineWentOffline(machine.Id, machine.LastSeenAt, heartbeat.ReceivedAt, machine.ThresholdOr(defaultThreshold), newEpisodeId);
+    }
+
+    public static bool IsFailure(HeartbeatRun? run) => run is { Signal: RunSignal.Failed } or { Signal: RunSignal.Exited, ExitCode: not 0 };
+
+    /// <summary>Whether a heartbeat proves the machine alive: not a failure report, and not a mere log line.</summary>
+    public static bool ProvesAlive(HeartbeatEntry heartbeat) => !IsFailure(heartbeat.Run) && heartbeat.Run?.Signal != RunSignal.Logged;
+
     /// <summary>Online on the first heartbeat that arrives while an episode is open (a paused machine makes no transitions).</summary>
     public static MachineWentOnline? Online(TrackedMachine machine, HeartbeatEntry heartbeat)
     {

@@ -19,6 +19,8 @@ public sealed class Fleet
 
     public Fleet(TimeSpan defaultThreshold) => _defaultThreshold = defaultThreshold;
 
+    public TimeSpan DefaultThreshold => _defaultThreshold;
+
     /// <summary>The highest event sequence whose effects are in memory.</summary>
     public long SeenThrough { get; private set; }
 

@@ -81,15 +81,30 @@ public sealed class FleetTracker : SubscriptionBase
                 _logger.LogWarning("Heartbeat for unknown machine {MachineId} at sequence {Sequence} ignored", heartbeat.MachineId, sequence);
                 return;
             }
-            if (TransitionDecisions.Online(machine, heartbeat) is { } online)
+            if (TransitionDecisions.FailedRun(machine, heartbeat, _fleet.DefaultThreshold, Guid.CreateVersion7()) is { } failed)
             {
-                operations.Events.Append(machine.Id, online);
-                machine = machine.WentOnline(online);
+                operations.Events.Append(machine.Id, failed);
+                machine = machine.WentOffline(failed).Noted(heartbeat);
                 lifeChanged.Add(machine.Id);
-                cameOnline = true;
-                _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
+                cameOnline = true; // an append the publisher should hear of at once, like an online transition
+                _logger.LogInformation("Machine {MachineId} reported a failed run", machine.Id);
             }
-            machine = machine.Seen(heartbeat);
+            else if (!TransitionDecisions.ProvesAlive(heartbeat))
+            {
+                machine = machine.Noted(heartbeat);
+            }
+            else
+            {
+                if (TransitionDecisions.Online(machine, heartbeat) is { } online)
+                {
+                    operations.Events.Append(machine.Id, online);
+                    machine = machine.WentOnline(online);
+                    lifeChanged.Add(machine.Id);
+                    cameOnline = true;
+                    _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
+                }
+                machine = machine.Seen(heartbeat);
+            }
             changed[machine.Id] = machine;
             recent[(machine.Id, RecentHeartbeats.SlotOf(machine, _keepRecent))] = heartbeat;
         }
@@ -122,11 +137,12 @@ public sealed class FleetTracker : SubscriptionBase
         }
     }
 
-    private static Guid? MachineIdOf(IEvent e) => e.Data switch
-    {
-        MachineSettingsChanged or MonitoringPaused or MonitoringResumed or MachineRetired or MachineWentOffline or MachineWentOnline => e.StreamId,
-        _ => null,
-    };
+    /// <summary>
+    /// Every other event on a machine's stream, including ones the detector has no use for (a ping key issued):
+    /// each moves the stream's version, which the watcher's appends must expect. Events on other streams (the
+    /// platform's) name no tracked machine and are skipped by the caller.
+    /// </summary>
+    private static Guid? MachineIdOf(IEvent e) => e.StreamId == Guid.Empty ? null : e.StreamId;
 
     private sealed class AfterCommit(Func<Task> apply) : IChangeListener
     {

@@ -62,6 +62,9 @@ public sealed record TrackedMachine
         ? this with { LastSeenAt = e.ReceivedAt, ReportedStatus = e.Status, Message = e.Message, AgentVersion = e.AgentVersion, HeartbeatCount = HeartbeatCount + 1 }
         : this with { HeartbeatCount = HeartbeatCount + 1 };
 
+    /// <summary>A heartbeat that does not prove the machine alive (a failed run, a log line): counted, its message kept, last seen unchanged.</summary>
+    public TrackedMachine Noted(HeartbeatEntry e) => this with { Message = e.Message ?? Message, HeartbeatCount = HeartbeatCount + 1 };
+
     /// <summary>Folds one stored life event in. Idempotent for transitions, so memory set ahead of the store agrees with it.</summary>
     public TrackedMachine Apply(object @event, long streamVersion) => @event switch
     {
@@ -79,7 +82,7 @@ public sealed record TrackedMachine
         MachineRetired => this with { Version = streamVersion, Retired = true },
         MachineWentOffline e => WentOffline(e) with { Version = streamVersion },
         MachineWentOnline e => WentOnline(e) with { Version = streamVersion },
-        _ => this,
+        _ => this with { Version = streamVersion },
     };
 
     public TrackedMachine WentOffline(MachineWentOffline e) => this with { OpenEpisodeId = e.EpisodeId, OfflineSince = e.DetectedAt };

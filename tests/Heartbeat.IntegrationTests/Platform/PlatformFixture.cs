@@ -14,6 +14,7 @@ public sealed class PlatformFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key";
     public const string ReadKey = "test-read-key";
+    public const string PingApiKey = "test-ping-api-key-0123456789";
     public const string ChannelSecret = "test-channel-secret-0123456789";
 
     private readonly Infrastructure _infrastructure = new();
@@ -43,6 +44,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["ConnectionStrings__RabbitMq"] = _infrastructure.RabbitMqUri,
             ["Heartbeat__AdminKeys"] = AdminKey,
             ["Heartbeat__ReadKeys"] = ReadKey,
+            ["Heartbeat__PingApiKeys"] = PingApiKey,
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);
