@@ -16,7 +16,7 @@ public static class NotifierExtensions
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
         builder.RequireAdminKeys();
-        builder.Services.AddOptions<NotifierOptions>().BindConfiguration("Notifier").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<NotifierOptions>().Configure<IConfiguration>(NotifierOptions.Bind).ValidateDataAnnotations().ValidateOnStart();
         builder.AddHeartbeatDataProtection();
         builder.AddHeartbeatMarten("notifier", opts =>
         {

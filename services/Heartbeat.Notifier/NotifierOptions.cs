@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Heartbeat.ServiceDefaults;
 
 namespace Heartbeat.Notifier;
 
@@ -23,6 +24,25 @@ public sealed class NotifierOptions : IValidatableObject
 
     [Required]
     public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>Binds <c>Notifier:*</c>; durations accept 00:00:15 as well as 15s, 500ms, 2m (<see cref="Durations"/>).</summary>
+    public static void Bind(NotifierOptions o, IConfiguration c)
+    {
+        o.AllowPrivateTargets = c.GetValue("Notifier:AllowPrivateTargets", o.AllowPrivateTargets);
+        o.DashboardUrl = c["Notifier:DashboardUrl"] is { Length: > 0 } dashboard ? dashboard : o.DashboardUrl;
+        c.GetSection("Notifier:Telegram").Bind(o.Telegram);
+        c.GetSection("Notifier:Smtp").Bind(o.Smtp);
+        var d = o.Delivery;
+        d.MaxAttempts = c.GetValue("Notifier:Delivery:MaxAttempts", d.MaxAttempts);
+        d.MaxConcurrentSends = c.GetValue("Notifier:Delivery:MaxConcurrentSends", d.MaxConcurrentSends);
+        d.MaxConcurrentSendsPerChannel = c.GetValue("Notifier:Delivery:MaxConcurrentSendsPerChannel", d.MaxConcurrentSendsPerChannel);
+        d.FirstRetryDelay = Durations.Read(c, d.FirstRetryDelay, "Notifier:Delivery:FirstRetryDelay");
+        d.MaxRetryDelay = Durations.Read(c, d.MaxRetryDelay, "Notifier:Delivery:MaxRetryDelay");
+        d.AttemptTimeout = Durations.Read(c, d.AttemptTimeout, "Notifier:Delivery:AttemptTimeout");
+        d.Lease = Durations.Read(c, d.Lease, "Notifier:Delivery:Lease");
+        d.PollInterval = Durations.Read(c, d.PollInterval, "Notifier:Delivery:PollInterval");
+        d.OfflineWait = Durations.Read(c, d.OfflineWait, "Notifier:Delivery:OfflineWait");
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext context) =>
         Delivery.Validate(context).Concat(Telegram.Validate()).Concat(Smtp.Validate());

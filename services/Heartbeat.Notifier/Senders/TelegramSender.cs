@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -23,10 +22,13 @@ public sealed class TelegramSender(HttpClient http, IOptions<NotifierOptions> op
     };
 
     public static string Html(Outgoing outgoing, string dashboardUrl) =>
-        $"<b>{WebUtility.HtmlEncode(NotificationText.Title(outgoing.Notification))}</b>\n" +
+        $"<b>{Escape(NotificationText.Title(outgoing.Notification))}</b>\n" +
         string.Join("\n", NotificationText.Facts(outgoing, dashboardUrl).Select(f => f.Label == "Dashboard"
-            ? $"<a href=\"{WebUtility.HtmlEncode(f.Value)}\">Open the dashboard</a>"
-            : $"{WebUtility.HtmlEncode(f.Label)}: {WebUtility.HtmlEncode(f.Value)}"));
+            ? $"<a href=\"{Escape(f.Value)}\">Open the dashboard</a>"
+            : $"{Escape(f.Label)}: {Escape(f.Value)}"));
+
+    /// <summary>The Bot API's HTML mode needs &amp;, &lt;, &gt; and quotes escaped, nothing else (emoji stay as they are).</summary>
+    public static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 
     public async Task<SendOutcome> SendAsync(ChannelTarget channel, Outgoing outgoing, CancellationToken ct)
     {
