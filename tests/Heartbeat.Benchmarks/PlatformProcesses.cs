@@ -117,6 +117,8 @@ public sealed class PlatformProcesses : IAsyncDisposable
             ["Ingest__PublicUrl"] = gateway.ToString(),
             // The storage scenario ages heartbeat streams and waits for the real retention to drop them.
             ["Retention__Interval"] = "2s",
+            // The harness's webhook receivers are on 127.0.0.1.
+            ["Notifier__AllowPrivateTargets"] = "true",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = $"http://127.0.0.1:{IngestPort}",
             ["ReverseProxy__Clusters__detector__Destinations__d1__Address"] = $"http://127.0.0.1:{DetectorPort}",
