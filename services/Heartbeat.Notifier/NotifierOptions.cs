@@ -77,7 +77,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Sends under way at once in this replica, and at most per channel, so one slow channel cannot take every slot.</summary>
     public int MaxConcurrentSends { get; set; } = 64;
-    public int MaxConcurrentSendsPerChannel { get; set; } = 16;
+    public int MaxConcurrentSendsPerChannel { get; set; } = 32;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext _)
     {

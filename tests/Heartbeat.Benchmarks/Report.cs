@@ -117,7 +117,8 @@ public sealed class Report(BenchOptions options)
         _body.AppendLine("| figure | value | target | |");
         _body.AppendLine("|---|---:|---|---|");
         _body.AppendLine($"| max (live webhook − transition) | {Ms(r.Delivery.Max)} ms | every one within 10 s | {Check(r.Delivery.Max <= 10_000 && r.Missing == 0)} |");
-        _body.AppendLine($"| live webhooks missing / duplicated | {r.Missing:N0} / {r.Duplicates:N0} | 0 / 0 | {Check(r.Missing == 0 && r.Duplicates == 0)} |");
+        _body.AppendLine($"| offline transitions since the stop | {r.Delivery.Count + r.Missing:N0} | {r.Machines:N0} | {Check(r.Delivery.Count + r.Missing >= r.Machines)} |");
+        _body.AppendLine($"| live webhooks missing within 90 s / duplicated (same episode) | {r.Missing:N0} / {r.Duplicates:N0} | 0 / 0 | {Check(r.Missing == 0 && r.Duplicates == 0)} |");
         _body.AppendLine($"| live deliveries/s (first transition → last webhook) | {N(r.DeliveriesPerSecond)} | | |");
         _body.AppendLine($"| ceiling: plain POSTs/s the harness got into the same receiver | {N(r.CeilingPerSecond)} | | ratio {N(r.DeliveriesPerSecond / r.CeilingPerSecond * 100)} % |");
         _body.AppendLine($"| dead channel: deliveries / attempts made meanwhile | {r.DeadDeliveries:N0} / {r.DeadAttempts:N0} | | |");

@@ -1,4 +1,5 @@
 using Heartbeat.Contracts.Http;
+using Heartbeat.Notifier.Deliveries;
 using Heartbeat.ServiceDefaults;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,12 +32,13 @@ public static class ChannelsApi
             ? TypedResults.Ok(channel.ToView(keys.Allows(ApiKeys.BearerOf(http), KeyRole.Admin)))
             : NotFound(id);
 
-    /// <summary>Deleting a channel cancels its pending deliveries (the dispatcher finds the channel gone); past ones stay in the log.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, IDocumentSession session, CancellationToken ct)
+    /// <summary>Deleting a channel cancels its pending deliveries; past ones stay in the log.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, IDocumentSession session, DeliveryRows deliveries, CancellationToken ct)
     {
         if (await session.LoadAsync<Channel>(id, ct) is null) return NotFound(id);
         session.Delete<Channel>(id);
         await session.SaveChangesAsync(ct);
+        await deliveries.CancelChannelAsync(id, ct);
         return TypedResults.NoContent();
     }
 

@@ -37,10 +37,10 @@ public sealed class DeliveryDispatcher(
                 var free = settings.MaxConcurrentSends - _sends.Count;
                 if (free > 0)
                 {
-                    var busy = _perChannel.Where(c => c.Value >= settings.MaxConcurrentSendsPerChannel).Select(c => c.Key).ToArray();
+                    var sending = _perChannel.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => c.Value);
                     var now = time.GetUtcNow();
-                    var claimed = await rows.ClaimAsync(free, settings.MaxConcurrentSendsPerChannel, busy, now, now + settings.Lease, stoppingToken);
-                    if (claimed.Count > 0) await StartAsync(claimed, stoppingToken);
+                    var claimed = await rows.ClaimAsync(free, settings.MaxConcurrentSendsPerChannel, sending, now, now + settings.Lease, stoppingToken);
+                    if (claimed.Count > 0) await StartAsync(claimed);
                     claimedAll = claimed.Count == free;
                 }
             }
@@ -57,17 +57,17 @@ public sealed class DeliveryDispatcher(
         await Task.WhenAll(_sends.Keys).WaitAsync(settings.AttemptTimeout * 2, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private async Task StartAsync(IReadOnlyList<ClaimedDelivery> claimed, CancellationToken ct)
+    private async Task StartAsync(IReadOnlyList<ClaimedDelivery> claimed)
     {
         IReadOnlyList<Channel> channels;
         await using (var session = store.QuerySession())
-            channels = await session.LoadManyAsync<Channel>(ct, claimed.Select(c => c.ChannelId).Distinct());
+            channels = await session.LoadManyAsync<Channel>(CancellationToken.None, claimed.Select(c => c.ChannelId).Distinct());
         var byId = channels.ToDictionary(c => c.Id);
 
         foreach (var delivery in claimed)
         {
             _perChannel.AddOrUpdate(delivery.ChannelId, 1, (_, n) => n + 1);
-            var send = SendAsync(delivery, byId.GetValueOrDefault(delivery.ChannelId), ct);
+            var send = SendAsync(delivery, byId.GetValueOrDefault(delivery.ChannelId));
             _sends[send] = true;
             _ = send.ContinueWith(t =>
             {
@@ -78,7 +78,7 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task SendAsync(ClaimedDelivery delivery, Channel? channel, CancellationToken stoppingToken)
+    private async Task SendAsync(ClaimedDelivery delivery, Channel? channel)
     {
         await Task.Yield();
         try
@@ -94,7 +94,9 @@ public sealed class DeliveryDispatcher(
             activity?.SetTag("heartbeat.channel_type", channel.Type);
             activity?.SetTag("heartbeat.attempt", delivery.Attempt);
 
-            var outcome = await sender.SendAsync(secrets.Open(channel), delivery.Outgoing, stoppingToken);
+            // Not cancelled by a stop: a send is bounded by the attempt timeout, and one finished and recorded is not
+            // repeated after the restart.
+            var outcome = await sender.SendAsync(secrets.Open(channel), delivery.Outgoing, CancellationToken.None);
             var now = time.GetUtcNow();
             var decision = RetrySchedule.Decide(outcome, delivery.Attempt, options.Value.Delivery, now, Random.Shared.NextDouble());
             var fallback = decision.FailedForGood && channel.FallbackChannelId is { } f && delivery.Fallback is null ? (f, channel.Name) : ((Guid, string)?)null;
@@ -102,10 +104,6 @@ public sealed class DeliveryDispatcher(
             await rows.RecordAsync(delivery, outcome, decision, now, fallback, CancellationToken.None);
             activity?.SetTag("heartbeat.outcome", decision.Status);
             Log(delivery, channel, outcome, decision);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping before the send completed: the lease runs out and another replica (or the next start) sends it.
         }
         catch (Exception e)
         {

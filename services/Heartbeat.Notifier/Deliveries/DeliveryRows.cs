@@ -19,42 +19,40 @@ public sealed record ClaimedDelivery(string Id, Guid ChannelId, int Attempt, Not
 public sealed class DeliveryRows(NpgsqlDataSource database)
 {
     /// <summary>
-    /// Due pending rows, oldest first, at most <paramref name="perChannel"/> per channel and none of
-    /// <paramref name="busyChannels"/>. An online is not due while the offline it waits for is pending (being retried or
-    /// sent right now), nor, until its hold ends, while that offline has not been recorded at all.
+    /// Due pending rows, oldest first, per channel (an index range scan each, so a claim stays cheap however many rows
+    /// wait): at most <paramref name="perChannel"/> minus what this replica is already sending to that channel, so one
+    /// slow channel cannot take every slot. An online is not due while the offline it waits for is pending (being
+    /// retried or sent right now), nor, until its hold ends, while that offline has not been recorded at all. Rows of
+    /// deleted channels are not claimed (deleting a channel cancels them).
     /// </summary>
     private const string ClaimSql = """
-        with due as (
-            select id, next_attempt_at from (
-                select d.id, d.next_attempt_at,
-                       row_number() over (partition by d.channel_id order by d.next_attempt_at, d.id) as n
-                from notifier.deliveries d
-                where d.status = 'pending' and d.next_attempt_at <= $1
-                  and d.channel_id <> all($2)
+        with locked as (
+            select x.id from notifier.mt_doc_channel c
+            cross join lateral (
+                select d.id from notifier.deliveries d
+                where d.channel_id = c.id and d.status = 'pending' and d.next_attempt_at <= $1
                   and (d.waits_for is null
                        or coalesce((select o.status <> 'pending' from notifier.deliveries o where o.id = d.waits_for), d.hold_until <= $1))
-            ) ranked
-            where n <= $3
-            order by next_attempt_at
+                order by d.next_attempt_at
+                limit greatest(0, $3 - coalesce((select b.n from unnest($2::uuid[], $6::int[]) as b(id, n) where b.id = c.id), 0))
+                for update of d skip locked
+            ) x
             limit $4
-        ), locked as (
-            select d.id from notifier.deliveries d join due on due.id = d.id
-            where d.status = 'pending' and d.next_attempt_at <= $1
-            for update of d skip locked
         )
         update notifier.deliveries d set next_attempt_at = $5, attempts = d.attempts + 1
         from locked where d.id = locked.id
         returning d.id, d.channel_id, d.attempts, d.payload::text, d.fallback_for, d.fallback_from_name, d.fallback_reason
         """;
 
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, int perChannel, Guid[] busyChannels, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, int perChannel, IReadOnlyDictionary<Guid, int> sending, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
     {
         await using var command = database.CreateCommand(ClaimSql);
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = busyChannels });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = sending.Keys.ToArray() });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = perChannel });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = leaseUntil });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = sending.Values.ToArray() });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var claimed = new List<ClaimedDelivery>();
         while (await reader.ReadAsync(ct))
@@ -64,6 +62,15 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
             claimed.Add(new ClaimedDelivery(reader.GetString(0), reader.GetGuid(1), reader.GetInt32(2), Notification.FromJson(reader.GetString(3)), fallback));
         }
         return claimed;
+    }
+
+    /// <summary>A deleted channel's pending deliveries are cancelled, not failed: there is nothing to fall back from.</summary>
+    public async Task CancelChannelAsync(Guid channelId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            "update notifier.deliveries set status = 'cancelled', next_attempt_at = null, last_error = 'The channel was deleted.' where channel_id = $1 and status = 'pending'");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = channelId });
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private const string RecordSql = """

@@ -32,7 +32,8 @@ public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
             fallback_from_name text,
             fallback_reason text,
             fallback_delivery_id text);
-        create index if not exists deliveries_due on notifier.deliveries (next_attempt_at) where status = 'pending';
+        drop index if exists notifier.deliveries_due;
+        create index if not exists deliveries_due_per_channel on notifier.deliveries (channel_id, next_attempt_at) where status = 'pending';
         create index if not exists deliveries_created on notifier.deliveries (created_at desc);
         create index if not exists deliveries_machine on notifier.deliveries (machine_id, created_at desc);
         create index if not exists deliveries_channel on notifier.deliveries (channel_id, created_at desc);

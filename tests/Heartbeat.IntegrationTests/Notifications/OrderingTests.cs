@@ -28,6 +28,11 @@ public class OrderingTests(PlatformFixture platform)
             var sequence = receiver.Where(r => r.MachineOf() == machine.Id && r.Json.GetProperty("episode_id").GetGuid() == episode)
                 .Select(r => (r.Json.GetProperty("event").GetString()!, r.AnsweredStatus)).ToList();
             Assert.Equal([("machine.offline", 503), ("machine.offline", 503), ("machine.offline", 503), ("machine.offline", 200), ("machine.online", 200)], sequence);
+
+            // Nor does the next episode's offline overtake this episode's online.
+            var accepted = receiver.Where(r => r.MachineOf() == machine.Id && r.Accepted)
+                .Select(r => (r.Json.GetProperty("episode_id").GetGuid(), r.Json.GetProperty("event").GetString())).ToList();
+            Assert.Equal(accepted.IndexOf((episode, "machine.offline")) + 1, accepted.IndexOf((episode, "machine.online")));
         }
         finally
         {
