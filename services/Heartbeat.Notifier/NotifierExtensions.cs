@@ -1,49 +1,65 @@
 using Heartbeat.Notifier.Channels;
 using Heartbeat.Notifier.Deliveries;
+using Heartbeat.Notifier.Senders;
+using Heartbeat.Notifier.Targets;
 using Heartbeat.ServiceDefaults;
 using MassTransit;
-using Microsoft.Extensions.Http.Resilience;
 
 namespace Heartbeat.Notifier;
 
 public static class NotifierExtensions
 {
-    /// <summary>The notifier's own wiring: channel and delivery documents, the transition consumers and the webhook client.</summary>
+    /// <summary>
+    /// The notifier's own wiring: channels (Marten documents, secrets encrypted with the shared key ring), the delivery
+    /// tables, the transition consumers that fill them, the dispatcher that sends, and the guarded HTTP client.
+    /// </summary>
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
         builder.RequireAdminKeys();
+        builder.Services.AddOptions<NotifierOptions>().Configure<IConfiguration>(NotifierOptions.Bind).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddHeartbeatDataProtection();
         builder.AddHeartbeatMarten("notifier", opts =>
         {
-            opts.Schema.For<Channel>();
-            opts.Schema.For<Delivery>()
-                .Duplicate(d => d.MachineId)
-                .Duplicate(d => d.CreatedAt)
-                .UseOptimisticConcurrency(true)
-                .Metadata(m => m.Version.MapTo(d => d.Version));
+            opts.Schema.For<Channel>().Duplicate(c => c.CreatedAt, notNull: true);
         });
 
+        // Registered before MassTransit's hosted service: the tables exist before the first message is consumed.
+        builder.Services.AddHostedService<DeliverySchema>();
+        builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.AddSingleton<RecordTransition>();
         builder.AddHeartbeatMassTransit(x =>
         {
             x.AddConsumer<MachineWentOfflineConsumer, TransitionConsumerDefinition<MachineWentOfflineConsumer>>();
             x.AddConsumer<MachineWentOnlineConsumer, TransitionConsumerDefinition<MachineWentOnlineConsumer>>();
         });
 
-        builder.Services.AddScoped<DeliverTransition>();
-        // The resilience pipeline below owns the timeouts; the client's own only backs it up.
-        builder.Services.AddHttpClient<WebhookSender>(client => client.Timeout = TimeSpan.FromMinutes(1))
-            // Webhook URLs may carry credentials in their path (Slack-style hooks): log our own lines instead.
-            .RemoveAllLoggers()
-            .AddStandardResilienceHandler(o =>
-            {
-                o.AttemptTimeout.Timeout = WebhookSender.AttemptTimeout;
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
-                o.Retry.MaxRetryAttempts = 3;
-                o.Retry.Delay = TimeSpan.FromSeconds(1);
-            })
-            // One pipeline (and circuit breaker) per channel: a failing receiver must not pause the others,
-            // even on the same host. Keyed by channel id, so pipeline names in logs carry no URL.
-            .SelectPipelineBy(_ => request => WebhookSender.ChannelOf(request));
-
+        builder.Services.AddSingleton<ChannelSecrets>();
+        builder.Services.AddSingleton<DeliveryRows>();
+        builder.Services.AddSingleton<ChannelSender>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<TelegramSender>();
+        builder.Services.AddSingleton<SlackSender>();
+        builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton(sp => TargetClient(builder.Configuration.GetValue<bool>("Notifier:AllowPrivateTargets")));
+        builder.Services.AddHostedService<DeliveryDispatcher>();
         return builder;
     }
+
+    /// <summary>
+    /// One client for every HTTP channel: connections only to addresses the guard allows (checked on the resolved
+    /// addresses at connect time), no redirects (a redirect could lead inside), no logging of URLs (they hold tokens).
+    /// Timeouts are per attempt (<see cref="ChannelSender"/>).
+    /// </summary>
+    private static HttpClient TargetClient(bool allowPrivate) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = TargetGuard.ConnectCallback(allowPrivate),
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        MaxConnectionsPerServer = 32,
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
 }

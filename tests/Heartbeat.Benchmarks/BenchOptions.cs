@@ -7,7 +7,7 @@ namespace Heartbeat.Benchmarks;
 public sealed record BenchOptions
 {
     public const string Usage = """
-        usage: Heartbeat.Benchmarks <ingest|detection|storage|all> [options]
+        usage: Heartbeat.Benchmarks <ingest|detection|storage|notify|all> [options]
           --machines N          machines to register (ingest: 10000; detection: 10000, `all` runs 10000 and 100000)
           --duration 30s        length of each measured wrk run (ceiling and ingest)
           --warmup 5s           wrk warm-up before the measured runs, against each target
@@ -15,6 +15,7 @@ public sealed record BenchOptions
           --threads 2           wrk threads
           --gateway URL         use a running platform at URL instead of starting one (no fresh database)
           --stop 10000          detection: machines that stop at once
+                                notify: all --machines (10000) stop at once; a dead and a live channel
           --threshold 20s       detection: offline threshold of every machine (100000 machines: 60s unless given)
           --interval D          detection: heartbeat interval of each machine (default threshold / 3)
           --senders 128         detection: concurrent heartbeat requests of the load generator
@@ -46,7 +47,7 @@ public sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("ingest" or "detection" or "storage" or "all")) throw new UsageException("missing or unknown scenario");
+        if (args.Length == 0 || args[0] is not ("ingest" or "detection" or "storage" or "notify" or "all")) throw new UsageException("missing or unknown scenario");
         var root = FindRepositoryRoot();
         var options = new BenchOptions
         {

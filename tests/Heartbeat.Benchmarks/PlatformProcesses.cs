@@ -117,6 +117,8 @@ public sealed class PlatformProcesses : IAsyncDisposable
             ["Ingest__PublicUrl"] = gateway.ToString(),
             // The storage scenario ages heartbeat streams and waits for the real retention to drop them.
             ["Retention__Interval"] = "2s",
+            // The harness's webhook receivers are on 127.0.0.1.
+            ["Notifier__AllowPrivateTargets"] = "true",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // wrk cycles through the machines far faster than one heartbeat a second each: the per-machine limit
             // still runs (its cost is measured) but with room enough that it refuses nothing.

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Heartbeat.Benchmarks;
 
-// The benchmark harness: `ingest`, `detection`, `storage` or `all`; see docs/benchmarks.md. Run it through
+// The benchmark harness: `ingest`, `detection`, `storage`, `notify` or `all`; see docs/benchmarks.md. Run it through
 // scripts/bench, which starts PostgreSQL and RabbitMQ, builds Release and writes the report into the docs.
 BenchOptions options;
 try
@@ -58,6 +58,22 @@ if (options.Command is "detection" or "all")
             Console.Error.WriteLine($"[bench] detection with {count:N0} machines failed: {e}");
             report.Failure($"Detection ({count:N0} machines)", e);
         }
+    }
+}
+
+if (options.Command is "notify")
+{
+    try
+    {
+        await using var receiver = new WebhookReceiver();
+        await receiver.StartAsync(ct);
+        await using var platform = await PlatformProcesses.StartAsync(options, withCeilingGateway: false, ct);
+        report.Add(await NotifyBenchmark.RunAsync(options, platform, receiver, options.Machines ?? 10_000, ct));
+    }
+    catch (Exception e)
+    {
+        Console.Error.WriteLine($"[bench] notify {(ct.IsCancellationRequested ? "cancelled" : "failed")}: {e}");
+        report.Failure("Notify", e);
     }
 }
 

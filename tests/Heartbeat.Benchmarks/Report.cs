@@ -108,6 +108,29 @@ public sealed class Report(BenchOptions options)
         _body.AppendLine();
     }
 
+    public void Add(NotifyResult r)
+    {
+        _body.AppendLine($"### Notify: {r.Machines:N0} machines offline at once, two webhook channels, one dead (threshold {r.Threshold.TotalSeconds:F0} s)");
+        _body.AppendLine();
+        _body.AppendLine("| ms from the transition's commit to the live channel's webhook | count | p50 | p90 | p99 | max |");
+        _body.AppendLine("|---|---:|---:|---:|---:|---:|");
+        _body.AppendLine($"| offline webhook received by the harness | {r.Delivery.Count:N0} | {Ms(r.Delivery.P50)} | {Ms(r.Delivery.P90)} | {Ms(r.Delivery.P99)} | {Ms(r.Delivery.Max)} |");
+        _body.AppendLine();
+        _body.AppendLine("| figure | value | target | |");
+        _body.AppendLine("|---|---:|---|---|");
+        _body.AppendLine($"| max (live webhook − transition) | {Ms(r.Delivery.Max)} ms | every one within 10 s | {Check(r.Delivery.Max <= 10_000 && r.Missing == 0)} |");
+        _body.AppendLine($"| offline transitions since the stop | {r.Delivery.Count + r.Missing:N0} | {r.Machines:N0} | {Check(r.Delivery.Count + r.Missing >= r.Machines)} |");
+        _body.AppendLine($"| live webhooks missing within 90 s / duplicated (same episode) | {r.Missing:N0} / {r.Duplicates:N0} | 0 / 0 | {Check(r.Missing == 0 && r.Duplicates == 0)} |");
+        _body.AppendLine($"| live deliveries/s (first transition → last webhook) | {N(r.DeliveriesPerSecond)} | | |");
+        _body.AppendLine($"| ceiling: plain POSTs/s the harness got into the same receiver | {N(r.CeilingPerSecond)} | | ratio {N(r.DeliveriesPerSecond / r.CeilingPerSecond * 100)} % |");
+        _body.AppendLine($"| dead channel: deliveries / attempts made meanwhile | {r.DeadDeliveries:N0} / {r.DeadAttempts:N0} | | |");
+        _body.AppendLine();
+        _body.AppendLine("| process | CPU % | peak RSS MiB |");
+        _body.AppendLine("|---|---:|---:|");
+        foreach (var u in r.Usage) _body.AppendLine($"| {u.Name} | {N(u.CpuPercent)} | {N(u.PeakRssMb)} |");
+        _body.AppendLine();
+    }
+
     public void Failure(string scenario, Exception e)
     {
         _failures.Add(scenario);

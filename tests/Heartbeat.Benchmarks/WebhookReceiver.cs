@@ -16,10 +16,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public const int Port = 7198;
     private readonly ConcurrentDictionary<(Guid Machine, string Event), DateTimeOffset> _first = new();
     private int _duplicates;
+    private readonly ConcurrentDictionary<(Guid Episode, string Event), DateTimeOffset> _byEpisode = new();
+    private int _episodeDuplicates;
     private WebApplication? _app;
 
     public Uri Url => new($"http://127.0.0.1:{Port}/hooks");
     public int Duplicates => _duplicates;
+
+    /// <summary>The same (episode, event) received more than once: a real duplicate delivery.</summary>
+    public int EpisodeDuplicates => _episodeDuplicates;
+
+    public DateTimeOffset? FirstAtEpisode(Guid episode, string kind) => _byEpisode.TryGetValue((episode, kind), out var at) ? at : null;
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -34,6 +41,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var kind = json.RootElement.GetProperty("event").GetString() ?? "";
             var machine = json.RootElement.GetProperty("machine").GetProperty("id").GetGuid();
             if (!_first.TryAdd((machine, kind), at)) Interlocked.Increment(ref _duplicates);
+            if (json.RootElement.TryGetProperty("episode_id", out var episode) && !_byEpisode.TryAdd((episode.GetGuid(), kind), at))
+                Interlocked.Increment(ref _episodeDuplicates);
             return Results.NoContent();
         });
         await _app.StartAsync(ct);

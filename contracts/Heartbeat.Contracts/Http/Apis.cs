@@ -53,9 +53,21 @@ public interface IChannelsApi
     [Get("/api/channels")]
     Task<IApiResponse<IReadOnlyList<ChannelView>>> List(CancellationToken ct = default);
 
+    [Get("/api/channels/{id}")]
+    Task<IApiResponse<ChannelView>> Get(Guid id, CancellationToken ct = default);
+
+    /// <summary>Only the fields present change; <c>"fallback_channel_id": null</c> removes the fallback.</summary>
+    [Patch("/api/channels/{id}")]
+    Task<IApiResponse<ChannelView>> Update(Guid id, [Body] System.Text.Json.Nodes.JsonObject changes, CancellationToken ct = default);
+
     [Delete("/api/channels/{id}")]
     Task<IApiResponse> Delete(Guid id, CancellationToken ct = default);
 
+    /// <summary>Sends a test message to the channel now and answers with the outcome.</summary>
+    [Post("/api/channels/{id}/test")]
+    Task<IApiResponse<ChannelTestResult>> Test(Guid id, CancellationToken ct = default);
+
+    /// <summary>The delivery log, newest first; every filter is optional; <paramref name="page"/> counts from 1.</summary>
     [Get("/api/notifications")]
-    Task<IApiResponse<IReadOnlyList<DeliveryView>>> Deliveries(CancellationToken ct = default);
+    Task<IApiResponse<IReadOnlyList<DeliveryView>>> Deliveries(Guid? machine = null, Guid? channel = null, string? outcome = null, int? page = null, CancellationToken ct = default);
 }

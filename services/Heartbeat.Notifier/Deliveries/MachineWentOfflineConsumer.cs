@@ -3,8 +3,7 @@ using MassTransit;
 
 namespace Heartbeat.Notifier.Deliveries;
 
-public sealed class MachineWentOfflineConsumer(DeliverTransition deliver) : IConsumer<MachineWentOffline>
+public sealed class MachineWentOfflineConsumer(RecordTransition record) : IConsumer<MachineWentOffline>
 {
-    public Task Consume(ConsumeContext<MachineWentOffline> context) =>
-        deliver.HandleAsync(Transition.Of(context.Message), context.GetRetryAttempt(), context.CancellationToken);
+    public Task Consume(ConsumeContext<MachineWentOffline> context) => record.HandleAsync(context.Message, context.CancellationToken);
 }

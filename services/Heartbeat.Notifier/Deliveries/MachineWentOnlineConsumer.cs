@@ -3,8 +3,7 @@ using MassTransit;
 
 namespace Heartbeat.Notifier.Deliveries;
 
-public sealed class MachineWentOnlineConsumer(DeliverTransition deliver) : IConsumer<MachineWentOnline>
+public sealed class MachineWentOnlineConsumer(RecordTransition record) : IConsumer<MachineWentOnline>
 {
-    public Task Consume(ConsumeContext<MachineWentOnline> context) =>
-        deliver.HandleAsync(Transition.Of(context.Message), context.GetRetryAttempt(), context.CancellationToken);
+    public Task Consume(ConsumeContext<MachineWentOnline> context) => record.HandleAsync(context.Message, context.CancellationToken);
 }

@@ -5,17 +5,21 @@ namespace Heartbeat.Notifier.Deliveries;
 /// <summary>
 /// The endpoint of each transition consumer: a queue of the notifier's own (notifier-machine-went-offline,
 /// notifier-machine-went-online), on which every notifier instance competes and which no other service shares.
+/// Consuming only inserts rows, so a few messages at once keep up; sending happens in the dispatcher.
 /// </summary>
 public sealed class TransitionConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
+    public const int ConcurrentMessages = 8;
+
     public TransitionConsumerDefinition() => Endpoint(e =>
     {
         e.Name = "notifier-" + KebabCaseEndpointNameFormatter.Instance.Consumer<TConsumer>();
-        e.PrefetchCount = DeliverTransition.ConcurrentTransitions;
-        e.ConcurrentMessageLimit = DeliverTransition.ConcurrentTransitions;
+        e.PrefetchCount = ConcurrentMessages * 4;
+        e.ConcurrentMessageLimit = ConcurrentMessages;
     });
 
+    /// <summary>Only PostgreSQL being away fails a message: retry it for about a minute before it goes to the error queue.</summary>
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(DeliverTransition.ConfigureRetry);
+        endpoint.UseMessageRetry(r => r.Exponential(6, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
 }

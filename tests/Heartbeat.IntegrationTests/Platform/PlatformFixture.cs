@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Heartbeat.Contracts.Http;
+using Heartbeat.IntegrationTests.Notifications;
 using Npgsql;
 using Refit;
 
@@ -21,6 +22,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     private readonly List<ServiceProcess> _services = [];
 
     public WebhookReceiver Webhooks { get; } = new();
+    public ChannelFakes ChannelFakes { get; } = new();
     public ServiceProcess Ingest { get; private set; } = null!;
     public ServiceProcess Detector { get; private set; } = null!;
     public ServiceProcess Notifier { get; private set; } = null!;
@@ -36,6 +38,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     {
         await _infrastructure.StartAsync();
         await Webhooks.StartAsync();
+        await ChannelFakes.StartAsync();
         Database = _infrastructure.OpenDatabase();
 
         var common = new Dictionary<string, string>
@@ -48,7 +51,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);
-        Notifier = Service("services", "Heartbeat.Notifier", common);
+        Notifier = Service("services", "Heartbeat.Notifier", NotifierEnvironment(common));
         Gateway = Service("gateway", "Heartbeat.Gateway", new Dictionary<string, string>(common)
         {
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = Ingest.BaseAddress.ToString(),
@@ -77,6 +80,39 @@ public sealed class PlatformFixture : IAsyncLifetime
         var channel = await Channels.Create(new CreateChannelRequest("test receiver", "webhook", Webhooks.Url.ToString(), ChannelSecret));
         if (!channel.IsSuccessStatusCode) throw new InvalidOperationException($"Creating the webhook channel failed: {channel.StatusCode} {channel.Error?.Message}");
         await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// The notifier's settings for tests: receivers are on 127.0.0.1 (private targets allowed), the channel fakes, and
+    /// retries seconds apart instead of minutes, so retry, fallback and restart tests finish quickly.
+    /// </summary>
+    private Dictionary<string, string> NotifierEnvironment(Dictionary<string, string> common)
+    {
+        var environment = new Dictionary<string, string>(common)
+        {
+            ["Notifier__AllowPrivateTargets"] = "true",
+            ["Notifier__Delivery__FirstRetryDelay"] = "500ms",
+            ["Notifier__Delivery__MaxRetryDelay"] = "2s",
+            ["Notifier__Delivery__MaxAttempts"] = "8",
+            ["Notifier__Delivery__AttemptTimeout"] = "5s",
+            ["Notifier__Delivery__Lease"] = "15s",
+        };
+        foreach (var (key, value) in ChannelFakes.NotifierSettings) environment[key] = value;
+        return environment;
+    }
+
+    /// <summary>Another notifier process with the same settings (started by the caller, stopped with the fixture).</summary>
+    public ServiceProcess AddNotifierReplica(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var environment = NotifierEnvironment(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = _infrastructure.PostgresConnectionString,
+            ["ConnectionStrings__RabbitMq"] = _infrastructure.RabbitMqUri,
+            ["Heartbeat__AdminKeys"] = AdminKey,
+            ["Heartbeat__ReadKeys"] = ReadKey,
+        });
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) environment[key] = value;
+        return Service("services", "Heartbeat.Notifier", environment);
     }
 
     private ServiceProcess Service(string folder, string name, Dictionary<string, string> environment)
@@ -162,6 +198,7 @@ public sealed class PlatformFixture : IAsyncLifetime
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException e) { last = e.Message; }
+            catch (TaskCanceledException) { last = "no answer within 5 s (still starting)"; }
             await Task.Delay(250);
         }
         throw new TimeoutException($"{service.Name} was not ready at {path} within {seconds} s (last: {last}).\n" +
@@ -174,6 +211,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     {
         foreach (var service in _services) await service.DisposeAsync();
         await Webhooks.DisposeAsync();
+        await ChannelFakes.DisposeAsync();
         if (Database is not null) await Database.DisposeAsync();
         await _infrastructure.DisposeAsync();
     }

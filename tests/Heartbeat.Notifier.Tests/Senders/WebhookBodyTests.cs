@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Heartbeat.Contracts.Messages;
 using Heartbeat.Notifier.Deliveries;
+using Heartbeat.Notifier.Senders;
 
-namespace Heartbeat.Notifier.Tests.Deliveries;
+namespace Heartbeat.Notifier.Tests.Senders;
 
 public class WebhookBodyTests
 {
@@ -30,7 +31,7 @@ public class WebhookBodyTests
     [Fact]
     public void Offline_body_has_exactly_the_documented_fields()
     {
-        using var json = JsonDocument.Parse(WebhookBody.For(Offline(LastSeen)));
+        using var json = JsonDocument.Parse(Body(Offline(LastSeen)));
         var root = json.RootElement;
 
         Assert.Equal(["event", "machine", "episode_id", "occurred_at"], root.EnumerateObject().Select(p => p.Name));
@@ -40,7 +41,7 @@ public class WebhookBodyTests
     [Fact]
     public void Offline_body_says_machine_offline_last_seen_and_detected_at()
     {
-        using var json = JsonDocument.Parse(WebhookBody.For(Offline(LastSeen)));
+        using var json = JsonDocument.Parse(Body(Offline(LastSeen)));
         var root = json.RootElement;
         var machine = root.GetProperty("machine");
 
@@ -58,7 +59,7 @@ public class WebhookBodyTests
     [Fact]
     public void Offline_body_of_a_machine_never_seen_has_null_last_seen()
     {
-        using var json = JsonDocument.Parse(WebhookBody.For(Offline(lastSeen: null)));
+        using var json = JsonDocument.Parse(Body(Offline(lastSeen: null)));
 
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("machine").GetProperty("last_seen").ValueKind);
     }
@@ -66,7 +67,7 @@ public class WebhookBodyTests
     [Fact]
     public void Online_body_says_machine_online_and_came_back_at()
     {
-        using var json = JsonDocument.Parse(WebhookBody.For(Online));
+        using var json = JsonDocument.Parse(Body(Online));
         var root = json.RootElement;
         var machine = root.GetProperty("machine");
 
@@ -83,10 +84,25 @@ public class WebhookBodyTests
     {
         var bare = Offline(LastSeen) with { Machine = new MachineSnapshot { Id = MachineId, Name = "cron-host" } };
 
-        using var json = JsonDocument.Parse(WebhookBody.For(bare));
+        using var json = JsonDocument.Parse(Body(bare));
         var machine = json.RootElement.GetProperty("machine");
 
         Assert.Equal(JsonValueKind.Null, machine.GetProperty("hostname").ValueKind);
         Assert.Equal(JsonValueKind.Null, machine.GetProperty("description").ValueKind);
+    }
+
+    private static byte[] Body(MachineWentOffline m) => WebhookBody.For(new Outgoing("d", Notification.Of(m), null));
+    private static byte[] Body(MachineWentOnline m) => WebhookBody.For(new Outgoing("d", Notification.Of(m), null));
+
+    [Fact]
+    public void A_fallback_body_adds_which_channel_failed_and_why()
+    {
+        var failed = Guid.CreateVersion7();
+        using var json = JsonDocument.Parse(WebhookBody.For(new Outgoing("d", Notification.Of(Online), new FallbackNote(failed, "ops slack", "The receiver answered 410 Gone."))));
+        var fallback = json.RootElement.GetProperty("fallback");
+
+        Assert.Equal(failed, fallback.GetProperty("failed_channel_id").GetGuid());
+        Assert.Equal("ops slack", fallback.GetProperty("failed_channel_name").GetString());
+        Assert.Contains("410", fallback.GetProperty("reason").GetString());
     }
 }

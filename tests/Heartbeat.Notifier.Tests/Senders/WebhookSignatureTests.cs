@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Heartbeat.Notifier.Deliveries;
+using Heartbeat.Notifier.Senders;
 
-namespace Heartbeat.Notifier.Tests.Deliveries;
+namespace Heartbeat.Notifier.Tests.Senders;
 
 public class WebhookSignatureTests
 {
@@ -45,5 +45,24 @@ public class WebhookSignatureTests
     public void Differs_between_channels_with_different_secrets()
     {
         Assert.NotEqual(WebhookSignature.Sign("{}"u8, Secret), WebhookSignature.Sign("{}"u8, Secret + "-other"));
+    }
+
+    [Fact]
+    public void Standard_webhooks_signature_is_v1_base64_hmac_over_id_timestamp_and_body()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"event":"machine.offline"}""");
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes("msg_1.1700000000." + """{"event":"machine.offline"}""")));
+
+        Assert.Equal(expected, WebhookSignature.SignStandard("msg_1", 1700000000, body, Secret));
+    }
+
+    [Fact]
+    public void A_whsec_secret_is_used_as_its_base64_decoded_key_as_standard_webhooks_libraries_expect()
+    {
+        // The example of the Standard Webhooks specification's reference implementations.
+        const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        var body = Encoding.UTF8.GetBytes("""{"test": 2432232314}""");
+
+        Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", WebhookSignature.SignStandard("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body, secret));
     }
 }

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Heartbeat.Contracts.Http;
+using Heartbeat.ServiceDefaults;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Heartbeat.Notifier.Channels;
+
+/// <summary>
+/// PATCH /api/channels/{id}: only the fields present change (<c>"fallback_channel_id": null</c> removes the fallback);
+/// the result is validated as a whole, as on creation. The type cannot change: create another channel instead.
+/// </summary>
+public static class UpdateChannel
+{
+    private static readonly string[] Fields = ["name", "url", "secret", "bot_token", "chat_id", "to", "fallback_channel_id"];
+
+    /// <summary>The draft with the changes applied, or the errors of fields that cannot be read.</summary>
+    public static (ChannelDraft Draft, Dictionary<string, string[]> Errors) Apply(ChannelDraft draft, JsonElement changes)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (changes.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["the body must be a JSON object of the fields to change."];
+            return (draft, errors);
+        }
+        foreach (var field in changes.EnumerateObject())
+        {
+            var value = field.Value;
+            try
+            {
+                draft = field.Name switch
+                {
+                    "name" => draft with { Name = value.GetString()?.Trim() ?? "" },
+                    "url" => draft with { Url = value.GetString()?.Trim() },
+                    "secret" => draft with { Secret = value.GetString() },
+                    "bot_token" => draft with { BotToken = value.GetString()?.Trim() },
+                    "chat_id" => draft with { ChatId = value.GetString()?.Trim() },
+                    "to" => draft with { To = value.ValueKind == JsonValueKind.Null ? null : value.EnumerateArray().Select(a => a.GetString()?.Trim() ?? "").ToList() },
+                    "fallback_channel_id" => draft with { FallbackChannelId = value.ValueKind == JsonValueKind.Null ? null : value.GetGuid() },
+                    "type" => throw new FormatException("the type of a channel cannot change; create another channel."),
+                    _ => throw new FormatException($"unknown field; the fields that can change are {string.Join(", ", Fields)}."),
+                };
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                errors[field.Name] = [e is FormatException ? $"{field.Name}: {e.Message}" : $"{field.Name} has the wrong JSON type."];
+            }
+        }
+        return (draft, errors);
+    }
+
+    public static async Task<Results<Ok<ChannelView>, ValidationProblem, ProblemHttpResult>> Handle(
+        Guid id, HttpRequest http, IDocumentSession session, ChannelSecrets secrets, IOptions<NotifierOptions> options, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<JsonElement>(http);
+        if (body.Problem is not null) return body.Problem;
+        if (await session.LoadAsync<Channel>(id, ct) is not { } channel) return ChannelsApi.NotFound(id);
+
+        var (draft, errors) = Apply(secrets.Draft(channel), body.Value);
+        if (errors.Count == 0) errors = CreateChannel.Validate(draft, options.Value.Smtp.IsConfigured);
+        if (errors.Count == 0) errors = await CreateChannel.CheckTargetsAsync(draft, id, session, options.Value.AllowPrivateTargets, ct);
+        if (errors.Count > 0) return CreateChannel.Invalid(errors);
+
+        var updated = secrets.Seal(channel.Id, channel.CreatedAt, draft);
+        session.Store(updated);
+        await session.SaveChangesAsync(ct);
+        return TypedResults.Ok(updated.ToView(admin: true));
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using Heartbeat.Notifier.Channels;
+using Heartbeat.Notifier.Senders;
+using Heartbeat.ServiceDefaults;
+using Marten;
+using Microsoft.Extensions.Options;
+
+namespace Heartbeat.Notifier.Deliveries;
+
+/// <summary>
+/// Sends due deliveries, in every notifier replica. It claims what it has free slots for (at most
+/// <see cref="DeliveryOptions.MaxConcurrentSendsPerChannel"/> per channel, so a slow channel cannot take every slot),
+/// sends each independently and records each outcome as it comes. A dead channel's deliveries fail and are scheduled
+/// for later; nothing else waits for them. Woken by new rows and finished sends; otherwise it polls.
+/// </summary>
+public sealed class DeliveryDispatcher(
+    DeliveryRows rows,
+    IDocumentStore store,
+    ChannelSecrets secrets,
+    ChannelSender sender,
+    DispatchSignal signal,
+    TimeProvider time,
+    IOptions<NotifierOptions> options,
+    ILogger<DeliveryDispatcher> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<Task, bool> _sends = new();
+    private readonly ConcurrentDictionary<Guid, int> _perChannel = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value.Delivery;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimedAll = false;
+            try
+            {
+                var free = settings.MaxConcurrentSends - _sends.Count;
+                if (free > 0)
+                {
+                    var sending = _perChannel.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => c.Value);
+                    var now = time.GetUtcNow();
+                    var claimed = await rows.ClaimAsync(free, settings.MaxConcurrentSendsPerChannel, sending, now, now + settings.Lease, stoppingToken);
+                    if (claimed.Count > 0) await StartAsync(claimed);
+                    claimedAll = claimed.Count == free;
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // PostgreSQL away: nothing is lost (the rows wait), try again after the poll interval.
+                logger.LogWarning(e, "Claiming due deliveries failed; trying again in {PollInterval}", settings.PollInterval);
+            }
+            // With every slot taken, a finished send wakes the loop; otherwise new rows or the poll do.
+            if (!claimedAll || _sends.Count >= settings.MaxConcurrentSends)
+                await signal.WaitAsync(settings.PollInterval, stoppingToken);
+        }
+        // Let sends under way finish and be recorded, so a graceful stop repeats nothing.
+        await Task.WhenAll(_sends.Keys).WaitAsync(settings.AttemptTimeout * 2, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task StartAsync(IReadOnlyList<ClaimedDelivery> claimed)
+    {
+        IReadOnlyList<Channel> channels;
+        await using (var session = store.QuerySession())
+            channels = await session.LoadManyAsync<Channel>(CancellationToken.None, claimed.Select(c => c.ChannelId).Distinct());
+        var byId = channels.ToDictionary(c => c.Id);
+
+        foreach (var delivery in claimed)
+        {
+            _perChannel.AddOrUpdate(delivery.ChannelId, 1, (_, n) => n + 1);
+            var send = SendAsync(delivery, byId.GetValueOrDefault(delivery.ChannelId));
+            _sends[send] = true;
+            _ = send.ContinueWith(t =>
+            {
+                _sends.TryRemove(t, out _);
+                _perChannel.AddOrUpdate(delivery.ChannelId, 0, (_, n) => n - 1);
+                signal.Wake();
+            }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task SendAsync(ClaimedDelivery delivery, Channel? channel)
+    {
+        await Task.Yield();
+        try
+        {
+            if (channel is null)
+            {
+                await rows.CancelAsync(delivery, "The channel was deleted.", CancellationToken.None);
+                return;
+            }
+
+            using var activity = HeartbeatTelemetry.Source.StartActivity("deliver");
+            activity?.SetTag("heartbeat.delivery_id", delivery.Id);
+            activity?.SetTag("heartbeat.channel_type", channel.Type);
+            activity?.SetTag("heartbeat.attempt", delivery.Attempt);
+
+            // Not cancelled by a stop: a send is bounded by the attempt timeout, and one finished and recorded is not
+            // repeated after the restart.
+            var outcome = await sender.SendAsync(secrets.Open(channel), delivery.Outgoing, CancellationToken.None);
+            var now = time.GetUtcNow();
+            var decision = RetrySchedule.Decide(outcome, delivery.Attempt, options.Value.Delivery, now, Random.Shared.NextDouble());
+            var fallback = decision.FailedForGood && channel.FallbackChannelId is { } f && delivery.Fallback is null ? (f, channel.Name) : ((Guid, string)?)null;
+            // Recorded even while stopping: the send happened, and forgetting it would repeat it.
+            await rows.RecordAsync(delivery, outcome, decision, now, fallback, CancellationToken.None);
+            activity?.SetTag("heartbeat.outcome", decision.Status);
+            Log(delivery, channel, outcome, decision);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Delivery {DeliveryId} could not be sent or recorded; it is retried when its lease ends", delivery.Id);
+        }
+    }
+
+    private void Log(ClaimedDelivery delivery, Channel channel, SendOutcome outcome, AttemptDecision decision)
+    {
+        if (decision.Status == DeliveryStatus.Delivered)
+            logger.LogInformation("Delivered {DeliveryId} to {Channel} on attempt {Attempt}", delivery.Id, channel, delivery.Attempt);
+        else if (decision.FailedForGood)
+            logger.LogWarning("Delivery {DeliveryId} to {Channel} failed for good on attempt {Attempt}: {Error}{Fallback}",
+                delivery.Id, channel, delivery.Attempt, decision.Error,
+                channel.FallbackChannelId is { } f && delivery.Fallback is null ? $"; falling back to channel {f}" : "");
+        else
+            logger.LogInformation("Delivery {DeliveryId} to {Channel} failed on attempt {Attempt} ({Error}); next attempt at {NextAttemptAt:O}",
+                delivery.Id, channel, delivery.Attempt, outcome.Error, decision.NextAttemptAt);
+    }
+}

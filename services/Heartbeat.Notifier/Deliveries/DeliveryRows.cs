@@ -1,0 +1,161 @@
+using Heartbeat.Notifier.Senders;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Heartbeat.Notifier.Deliveries;
+
+/// <summary>A delivery claimed for sending: the attempt number is already counted and the row leased to this replica.</summary>
+public sealed record ClaimedDelivery(string Id, Guid ChannelId, int Attempt, Notification Notification, FallbackNote? Fallback)
+{
+    public Outgoing Outgoing => new(Id, Notification, Fallback);
+}
+
+/// <summary>
+/// Claiming and recording deliveries, in SQL. A claim is its own committed transaction: due rows are locked with
+/// <c>FOR UPDATE SKIP LOCKED</c> and their next attempt moved to the end of the lease, so no other replica (or this
+/// one's next claim) can take them while they are being sent. The outcome is recorded afterwards. A replica that dies
+/// in between leaves the row to be claimed again when the lease ends: the one way a receiver can get a delivery twice.
+/// </summary>
+public sealed class DeliveryRows(NpgsqlDataSource database)
+{
+    /// <summary>
+    /// Due pending rows, oldest first, per channel (an index range scan each, so a claim stays cheap however many rows
+    /// wait): at most <paramref name="perChannel"/> minus what this replica is already sending to that channel, so one
+    /// slow channel cannot take every slot. An online is not due while the offline it waits for is pending (being
+    /// retried or sent right now), nor, until its hold ends, while that offline has not been recorded at all. Rows of
+    /// deleted channels are not claimed (deleting a channel cancels them).
+    /// </summary>
+    private const string ClaimSql = """
+        with locked as (
+            select x.id from notifier.mt_doc_channel c
+            cross join lateral (
+                select d.id from notifier.deliveries d
+                where d.channel_id = c.id and d.status = 'pending' and d.next_attempt_at <= $1
+                  and (d.waits_for is null
+                       or coalesce((select o.status <> 'pending' from notifier.deliveries o where o.id = d.waits_for), d.hold_until <= $1))
+                order by d.next_attempt_at
+                limit greatest(0, $3 - coalesce((select b.n from unnest($2::uuid[], $6::int[]) as b(id, n) where b.id = c.id), 0))
+                for update of d skip locked
+            ) x
+            limit $4
+        )
+        update notifier.deliveries d set next_attempt_at = $5, attempts = d.attempts + 1
+        from locked where d.id = locked.id
+        returning d.id, d.channel_id, d.attempts, d.payload::text, d.fallback_for, d.fallback_from_name, d.fallback_reason
+        """;
+
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, int perChannel, IReadOnlyDictionary<Guid, int> sending, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(ClaimSql);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = sending.Keys.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = perChannel });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = leaseUntil });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = sending.Values.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var claimed = new List<ClaimedDelivery>();
+        while (await reader.ReadAsync(ct))
+        {
+            var fallback = reader.IsDBNull(4) ? null
+                : new FallbackNote(reader.GetGuid(4), reader.IsDBNull(5) ? "(unnamed)" : reader.GetString(5), reader.IsDBNull(6) ? "" : reader.GetString(6));
+            claimed.Add(new ClaimedDelivery(reader.GetString(0), reader.GetGuid(1), reader.GetInt32(2), Notification.FromJson(reader.GetString(3)), fallback));
+        }
+        return claimed;
+    }
+
+    /// <summary>A deleted channel's pending deliveries are cancelled, not failed: there is nothing to fall back from.</summary>
+    public async Task CancelChannelAsync(Guid channelId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            "update notifier.deliveries set status = 'cancelled', next_attempt_at = null, last_error = 'The channel was deleted.' where channel_id = $1 and status = 'pending'");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = channelId });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private const string RecordSql = """
+        update notifier.deliveries
+        set status = $2, next_attempt_at = $3, last_status_code = $4, last_error = $5,
+            delivered_at = case when $2 = 'delivered' then $6 end
+        where id = $1 and attempts = $7 and status = 'pending'
+        """;
+
+    private const string AttemptSql = """
+        insert into notifier.delivery_attempts (delivery_id, attempt, at, outcome, status_code, error)
+        values ($1, $2, $3, $4, $5, $6) on conflict do nothing
+        """;
+
+    /// <summary>
+    /// The fallback: the same notification to the fallback channel, saying which channel failed and why; its online
+    /// waits for its offline like any other. A fallback delivery has no fallback of its own, so fallbacks cannot loop.
+    /// </summary>
+    private const string FallbackSql = """
+        with f as (
+            insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at,
+                                             next_attempt_at, hold_until, waits_for, fallback_for, fallback_from_name, fallback_reason)
+            select format('%s:%s:%s:via:%s', d.episode_id, c.id, d.kind, d.channel_id), c.id, d.machine_id, d.episode_id, d.kind, d.payload,
+                   'pending', 0, $2, $2, case when d.kind = 'online' then $2 end,
+                   case when d.kind = 'online' then format('%s:%s:offline:via:%s', d.episode_id, c.id, d.channel_id) end,
+                   d.channel_id, $3, $4
+            from notifier.deliveries d join notifier.mt_doc_channel c on c.id = $5
+            where d.id = $1 and d.fallback_for is null
+            on conflict (id) do nothing
+            returning id)
+        update notifier.deliveries set fallback_delivery_id = (select id from f) where id = $1 and exists (select 1 from f)
+        """;
+
+    public async Task RecordAsync(ClaimedDelivery delivery, SendOutcome outcome, AttemptDecision decision, DateTimeOffset now,
+        (Guid Channel, string FailedName)? fallback, CancellationToken ct)
+    {
+        await using var batch = database.CreateBatch();
+        var record = new NpgsqlBatchCommand(RecordSql);
+        record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = delivery.Id });
+        record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = decision.Status });
+        record.Parameters.Add(new NpgsqlParameter { Value = (object?)decision.NextAttemptAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        record.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        record.Parameters.Add(new NpgsqlParameter { Value = (object?)decision.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        record.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = delivery.Attempt });
+        batch.BatchCommands.Add(record);
+
+        var attempt = new NpgsqlBatchCommand(AttemptSql);
+        attempt.Parameters.Add(new NpgsqlParameter<string> { TypedValue = delivery.Id });
+        attempt.Parameters.Add(new NpgsqlParameter<int> { TypedValue = delivery.Attempt });
+        attempt.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        attempt.Parameters.Add(new NpgsqlParameter<string> { TypedValue = OutcomeName(outcome.Result) });
+        attempt.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.StatusCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        attempt.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        batch.BatchCommands.Add(attempt);
+
+        if (decision.FailedForGood && fallback is { } f)
+        {
+            var insert = new NpgsqlBatchCommand(FallbackSql);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = delivery.Id });
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = f.FailedName });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = decision.Error ?? "failed" });
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = f.Channel });
+            batch.BatchCommands.Add(insert);
+        }
+        // A batch without an explicit transaction runs as one implicit transaction: the outcome, its log line and the
+        // fallback are committed together.
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The channel is gone: its deliveries are cancelled, not failed (there is nothing to fall back from).</summary>
+    public async Task CancelAsync(ClaimedDelivery delivery, string reason, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            "update notifier.deliveries set status = 'cancelled', next_attempt_at = null, last_error = $2 where id = $1 and status = 'pending'");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = delivery.Id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reason });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public static string OutcomeName(SendResult result) => result switch
+    {
+        SendResult.Delivered => "delivered",
+        SendResult.PermanentFailure => "permanent_failure",
+        _ => "transient_failure",
+    };
+}

@@ -1,0 +1,69 @@
+using Npgsql;
+
+namespace Heartbeat.Notifier.Deliveries;
+
+/// <summary>
+/// The delivery tables, created or extended on start-up, before the consumers and the dispatcher run (this hosted
+/// service is registered ahead of them). One row per (episode, channel, kind): the id is <c>episode:channel:kind</c>
+/// (a fallback adds <c>:via:failed-channel</c>), so the primary key is the exactly-once guarantee.
+/// </summary>
+public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
+{
+    public const string Sql = """
+        select pg_advisory_xact_lock(7319402242);
+        create schema if not exists notifier;
+        create table if not exists notifier.deliveries (
+            id text primary key,
+            channel_id uuid not null,
+            machine_id uuid not null,
+            episode_id uuid not null,
+            kind text not null,
+            payload jsonb not null,
+            status text not null,
+            attempts int not null default 0,
+            created_at timestamptz not null,
+            next_attempt_at timestamptz,
+            hold_until timestamptz,
+            waits_for text,
+            delivered_at timestamptz,
+            last_status_code int,
+            last_error text,
+            fallback_for uuid,
+            fallback_from_name text,
+            fallback_reason text,
+            fallback_delivery_id text);
+        drop index if exists notifier.deliveries_due;
+        create index if not exists deliveries_due_per_channel on notifier.deliveries (channel_id, next_attempt_at) where status = 'pending';
+        create index if not exists deliveries_created on notifier.deliveries (created_at desc);
+        create index if not exists deliveries_machine on notifier.deliveries (machine_id, created_at desc);
+        create index if not exists deliveries_channel on notifier.deliveries (channel_id, created_at desc);
+        create table if not exists notifier.delivery_attempts (
+            delivery_id text not null,
+            attempt int not null,
+            at timestamptz not null,
+            outcome text not null,
+            status_code int,
+            error text,
+            primary key (delivery_id, attempt));
+        """;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var command = new NpgsqlCommand(Sql, connection, transaction)) await command.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
+public static class DeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+
+    public static readonly string[] All = [Pending, Delivered, Failed, Cancelled];
+}

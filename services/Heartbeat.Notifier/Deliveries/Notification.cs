@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Heartbeat.Contracts.Messages;
+
+namespace Heartbeat.Notifier.Deliveries;
+
+/// <summary>
+/// What a delivery says, stored with it (as JSON) so that every attempt sends the same thing, whichever replica
+/// sends it and however late. <see cref="LastSeen"/> is the last heartbeat before an offline, the first one after for an online.
+/// </summary>
+public sealed record Notification(
+    string Kind,
+    MachineSnapshot Machine,
+    Guid EpisodeId,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset? LastSeen,
+    DateTimeOffset? OfflineSince = null,
+    TimeSpan? Downtime = null)
+{
+    public const string Offline = "offline";
+    public const string Online = "online";
+
+    public string Event => Kind == Offline ? "machine.offline" : "machine.online";
+
+    public static Notification Of(MachineWentOffline m) => new(Offline, m.Machine, m.EpisodeId, m.DetectedAt, m.LastSeenAt);
+
+    public static Notification Of(MachineWentOnline m) =>
+        new(Online, m.Machine, m.EpisodeId, m.CameBackAt, m.CameBackAt, m.OfflineSince, m.Downtime);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public static Notification FromJson(string json) => JsonSerializer.Deserialize<Notification>(json, Json)!;
+}
+
+/// <summary>Why a notification went to a fallback channel: the channel that failed for good, and how.</summary>
+public sealed record FallbackNote(Guid FailedChannelId, string FailedChannelName, string Reason);
+
+/// <summary>One send: the delivery's stable id (receivers de-duplicate on it), what to say, and why here if it is a fallback.</summary>
+public sealed record Outgoing(string DeliveryId, Notification Notification, FallbackNote? Fallback);

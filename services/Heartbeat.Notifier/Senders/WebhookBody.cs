@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Heartbeat.Notifier.Deliveries;
+
+namespace Heartbeat.Notifier.Senders;
+
+/// <summary>
+/// The webhook body, written field by field so its shape cannot drift with serializer settings:
+/// <c>{"event","machine":{"id","name","hostname","description","status","last_seen"},"episode_id","occurred_at"}</c>,
+/// plus <c>"fallback":{"failed_channel_id","failed_channel_name","reason"}</c> when another channel failed for good.
+/// </summary>
+public static class WebhookBody
+{
+    public static byte[] For(Outgoing outgoing)
+    {
+        var n = outgoing.Notification;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("event", n.Event);
+            json.WriteStartObject("machine");
+            json.WriteString("id", n.Machine.Id);
+            json.WriteString("name", n.Machine.Name);
+            json.WriteString("hostname", n.Machine.Hostname);
+            json.WriteString("description", n.Machine.Description);
+            json.WriteString("status", n.Kind);
+            if (n.LastSeen is { } seen) json.WriteString("last_seen", seen);
+            else json.WriteNull("last_seen");
+            json.WriteEndObject();
+            json.WriteString("episode_id", n.EpisodeId);
+            json.WriteString("occurred_at", n.OccurredAt);
+            if (outgoing.Fallback is { } fallback)
+            {
+                json.WriteStartObject("fallback");
+                json.WriteString("failed_channel_id", fallback.FailedChannelId);
+                json.WriteString("failed_channel_name", fallback.FailedChannelName);
+                json.WriteString("reason", fallback.Reason);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Heartbeat.Contracts.Http;
+
+namespace Heartbeat.Benchmarks;
+
+public sealed record NotifyResult(
+    int Machines, TimeSpan Threshold, Distribution Delivery, int Missing, int Duplicates, double DeliveriesPerSecond,
+    double CeilingPerSecond, long DeadAttempts, int DeadDeliveries, IReadOnlyList<ProcessUsage> Usage);
+
+/// <summary>
+/// Notification under load with a dead channel: two webhook channels, one whose receiver refuses every connection
+/// (127.0.0.1:1) and one live (the harness's receiver). N machines send heartbeats until all stop at one moment; for
+/// each offline transition, (live webhook received − commit time of the transition). The ceiling: the same receiver
+/// fed by plain POSTs from the harness (64 at once, as many as machines), in the same run.
+/// </summary>
+public static class NotifyBenchmark
+{
+    public static async Task<NotifyResult> RunAsync(BenchOptions options, PlatformProcesses platform, WebhookReceiver receiver, int count, CancellationToken ct)
+    {
+        var threshold = options.Threshold ?? TimeSpan.FromSeconds(20);
+        var interval = options.Interval ?? threshold / 3;
+        Console.Error.WriteLine($"[bench] notify: {count:N0} machines, threshold {threshold.TotalSeconds:F0} s, all stop at once; one dead channel, one live");
+
+        var ceiling = await CeilingAsync(receiver, count, ct);
+        Console.Error.WriteLine($"[bench] ceiling: the receiver took {ceiling:N0} plain POSTs/s from the harness");
+
+        var dead = await platform.Channels.Create(new CreateChannelRequest("dead receiver", "webhook", "http://127.0.0.1:1/hooks", "bench-channel-secret-0123456789abcdef"), ct);
+        var live = await platform.Channels.Create(new CreateChannelRequest("bench receiver", "webhook", receiver.Url.ToString(), "bench-channel-secret-0123456789abcdef"), ct);
+        if (!dead.IsSuccessStatusCode || !live.IsSuccessStatusCode)
+            throw new InvalidOperationException($"creating the channels failed: {dead.StatusCode} {dead.Error?.Message} / {live.StatusCode} {live.Error?.Message}");
+
+        await using var driver = new HeartbeatDriver(platform.Gateway, count, interval, options.Senders);
+        driver.Start();
+        var machines = await Registration.RegisterAsync(platform, count, (int)Math.Round(threshold.TotalSeconds), driver.Add, ct);
+        var bound = DateTimeOffset.UtcNow + interval * 3 + TimeSpan.FromSeconds(30);
+        while (driver.SeenCount < count && DateTimeOffset.UtcNow < bound) await Task.Delay(250, ct);
+        await Task.Delay(interval, ct);
+
+        await using var sampler = ProcessSampler.ForPlatform(platform);
+        sampler.Start();
+        var stopAt = DateTimeOffset.UtcNow;
+        driver.StopMachines(Enumerable.Range(0, count).ToHashSet());
+        var ids = machines.Select(m => m.Id).ToHashSet();
+        Console.Error.WriteLine($"[bench] stopped all {count:N0} machines at {stopAt:HH:mm:ss.fff}");
+
+        // Every transition committed since the stop (machines that flapped while a loaded box registered the fleet
+        // had earlier episodes: those are not part of the measurement), until each has its webhook or 90 s pass.
+        var until = stopAt + threshold + TimeSpan.FromSeconds(90);
+        Dictionary<Guid, DateTimeOffset> committed = [];
+        while (DateTimeOffset.UtcNow < until)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            committed = await TransitionTimesAsync(platform, stopAt, ids, ct);
+            var received = committed.Keys.Count(e => receiver.FirstAtEpisode(e, "machine.offline") is not null);
+            Console.Error.WriteLine($"[bench]   +{(DateTimeOffset.UtcNow - stopAt).TotalSeconds:F0} s: {committed.Count:N0} offline transitions, {received:N0} of their webhooks at the live receiver");
+            if (committed.Count >= count && received >= committed.Count) break;
+        }
+        var usage = await sampler.StopAsync();
+
+        var latencies = new List<double>();
+        DateTimeOffset? first = null, last = null;
+        foreach (var (episode, at) in committed)
+        {
+            if (receiver.FirstAtEpisode(episode, "machine.offline") is not { } received) continue;
+            latencies.Add((received - at).TotalMilliseconds);
+            first = first is null || at < first ? at : first;
+            last = last is null || received > last ? received : last;
+        }
+        var rate = first is { } f && last is { } l && l > f ? latencies.Count / (l - f).TotalSeconds : double.NaN;
+
+        await using var deadCommand = platform.Database.CreateCommand("select coalesce(sum(attempts), 0), count(*) from notifier.deliveries where channel_id = $1");
+        deadCommand.Parameters.AddWithValue(dead.Content!.Id);
+        await using var reader = await deadCommand.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var deadAttempts = reader.GetInt64(0);
+        var deadDeliveries = (int)reader.GetInt64(1);
+
+        return new NotifyResult(count, threshold, Distribution.Of(latencies), committed.Count - latencies.Count, receiver.EpisodeDuplicates, rate, ceiling, deadAttempts, deadDeliveries, usage);
+    }
+
+    /// <summary>Plain POSTs of a webhook-sized body, 64 at once: how fast the receiver and the box take them without the platform.</summary>
+    private static async Task<double> CeilingAsync(WebhookReceiver receiver, int count, CancellationToken ct)
+    {
+        using var http = new HttpClient();
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, async (i, token) =>
+        {
+            using var response = await http.PostAsJsonAsync(receiver.Url, new
+            {
+                @event = "ceiling",
+                machine = new { id = Guid.NewGuid(), name = $"ceiling-{i}", hostname = "ceiling.bench.test", description = "", status = "offline", last_seen = DateTimeOffset.UtcNow },
+                episode_id = Guid.NewGuid(),
+                occurred_at = DateTimeOffset.UtcNow,
+            }, token);
+        });
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Episode → commit time of its offline transition, for the bench's machines, since the stop.</summary>
+    private static async Task<Dictionary<Guid, DateTimeOffset>> TransitionTimesAsync(PlatformProcesses platform, DateTimeOffset since, HashSet<Guid> machines, CancellationToken ct)
+    {
+        await using var command = platform.Database.CreateCommand(
+            "select data->>'MachineId', data->>'EpisodeId', timestamp from heartbeat_events.mt_events where type = 'machine_went_offline' and timestamp >= $1");
+        command.Parameters.AddWithValue(since);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var times = new Dictionary<Guid, DateTimeOffset>();
+        while (await reader.ReadAsync(ct))
+            if (machines.Contains(Guid.Parse(reader.GetString(0)))) times[Guid.Parse(reader.GetString(1))] = reader.GetFieldValue<DateTimeOffset>(2);
+        return times;
+    }
+}
