@@ -25,11 +25,13 @@ public sealed class FleetTracker : SubscriptionBase
     private readonly Fleet _fleet;
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<FleetTracker> _logger;
+    private readonly LateEpisodeRecorder _late;
 
     // No IDocumentStore here: the store is built with this subscription, so depending on it would deadlock start-up.
-    public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, ILogger<FleetTracker> logger)
+    public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, LateEpisodeRecorder late, ILogger<FleetTracker> logger)
     {
         _fleet = fleet;
+        _late = late;
         _dataSource = dataSource;
         _logger = logger;
         Name = SubscriptionName;
@@ -63,6 +65,12 @@ public sealed class FleetTracker : SubscriptionBase
                         lifeChanged.Add(machine.Id);
                         cameOnline = true;
                         _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
+                    }
+                    else if (_late.Record(machine, heartbeat, operations) is { } late)
+                    {
+                        machine = late;
+                        lifeChanged.Add(machine.Id);
+                        cameOnline = true;
                     }
                     changed[machine.Id] = machine.Apply(heartbeat, e.Version);
                     break;

@@ -1,0 +1,42 @@
+namespace Heartbeat.Detector.Canary;
+
+/// <summary>
+/// What this process's canary sender last experienced, on the detector's clock. Outlives leadership terms, so a
+/// detector that lost its lock because PostgreSQL went away still knows, when it leads again, that intake failed
+/// meanwhile, and why.
+/// </summary>
+public sealed class CanaryEvidence
+{
+    private readonly Lock _gate = new();
+    private (DateTimeOffset At, string Reason)? _lastFailure;
+    private DateTimeOffset? _lastSuccess;
+
+    public void Accepted(DateTimeOffset at)
+    {
+        lock (_gate) _lastSuccess = at;
+    }
+
+    public void Refused(DateTimeOffset at, string reason)
+    {
+        lock (_gate) _lastFailure = (at, reason);
+    }
+
+    /// <summary>When the sender last failed, if it did.</summary>
+    public DateTimeOffset? LastFailureAt
+    {
+        get { lock (_gate) return _lastFailure?.At; }
+    }
+
+    /// <summary>Why the canary is not arriving, as far as its sender can tell.</summary>
+    public string Cause()
+    {
+        lock (_gate)
+        {
+            if (_lastFailure is { } failure && (_lastSuccess is not { } success || failure.At > success))
+                return $"canary heartbeat not accepted: {failure.Reason}";
+            if (_lastSuccess is not null)
+                return "canary heartbeats were accepted but not read back from the store in time (the store or the tracker is behind)";
+            return "no canary heartbeat could be sent yet";
+        }
+    }
+}
