@@ -1,9 +1,8 @@
 namespace Heartbeat.Detector.Canary;
 
 /// <summary>
-/// What this process's canary sender last experienced, on the detector's clock. Outlives leadership terms, so a
-/// detector that lost its lock because PostgreSQL went away still knows, when it leads again, that intake failed
-/// meanwhile, and why.
+/// What this process's canary sender last experienced, on the detector's clock: the cause given when the canary
+/// stops arriving.
 /// </summary>
 public sealed class CanaryEvidence
 {
@@ -19,12 +18,6 @@ public sealed class CanaryEvidence
     public void Refused(DateTimeOffset at, string reason)
     {
         lock (_gate) _lastFailure = (at, reason);
-    }
-
-    /// <summary>When the sender last failed, if it did.</summary>
-    public DateTimeOffset? LastFailureAt
-    {
-        get { lock (_gate) return _lastFailure?.At; }
     }
 
     /// <summary>Why the canary is not arriving, as far as its sender can tell.</summary>

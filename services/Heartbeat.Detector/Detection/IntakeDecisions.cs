@@ -43,12 +43,34 @@ public static class IntakeDecisions
             }
             return (arrived, []);
         }
-        if (watch.Open is null && now - watch.CanaryObservedAt > timeout)
+        // Overdue only counts once a canary arrived in this term: before that nothing is judged anyway, and a
+        // platform still starting (the gateway not up yet) is no interruption to record.
+        if (watch is { Open: null, ArrivedThisTerm: true } && now - watch.CanaryObservedAt > timeout)
         {
             var start = watch.CanarySeenAt ?? now - timeout;
             return (watch with { Open = new IntakeInterruption(newId, start, null, cause) }, [new IntakeInterrupted(newId, start, cause, now)]);
         }
         return (watch, []);
+    }
+
+    /// <summary>
+    /// The stretches of an unwatched window (no detector was reading) in which no heartbeat of any machine reached
+    /// the store for longer than <paramref name="timeout"/>: intake did not work then, or nothing can show it did.
+    /// <paramref name="received"/> are the commit times of the heartbeats stored in the window, in order; the
+    /// window runs from <paramref name="from"/> (the last canary read) to <paramref name="now"/>. A hole reaching
+    /// <paramref name="now"/> is returned open: it closes when this term's first canary arrives.
+    /// </summary>
+    public static List<IntakeInterruption> Holes(DateTimeOffset from, IEnumerable<DateTimeOffset> received, DateTimeOffset now, TimeSpan timeout, string cause)
+    {
+        var holes = new List<IntakeInterruption>();
+        var previous = from;
+        foreach (var at in received.Append(now))
+        {
+            if (at - previous > timeout)
+                holes.Add(new IntakeInterruption(Guid.CreateVersion7(), previous, at == now ? null : at, cause));
+            if (at > previous) previous = at;
+        }
+        return holes;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Heartbeat.Detector.Canary;
 using Heartbeat.Detector.Tracking;
 using Marten;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Heartbeat.Detector.Detection;
 
@@ -54,15 +55,17 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
 
     /// <summary>
     /// Starts a leadership term from the store: the interruptions recorded, one still open, the canaries and their
-    /// last heartbeat. If this process's own canary failed after that heartbeat (it lost the lock because PostgreSQL
-    /// went away, say), intake is counted as interrupted from there, with the failure as the cause.
+    /// last heartbeat. The time since that heartbeat nobody watched (no detector was reading, or this is a fresh
+    /// start); wherever in it no heartbeat of any machine reached the store for longer than the canary timeout,
+    /// intake did not work (or nothing shows it did), so those holes are recorded as interruptions too — a whole
+    /// platform stopped, or PostgreSQL down while the leader lost its lock. A hole reaching now stays open until
+    /// this term's first canary arrives. Where heartbeats kept arriving (only the detector was down), silence is real.
     /// </summary>
-    public async Task BeginTermAsync(IDocumentStore store, CancellationToken ct)
+    public async Task BeginTermAsync(IDocumentStore store, NpgsqlDataSource dataSource, CancellationToken ct)
     {
         if (!Enabled) return;
         await using var session = store.QuerySession();
         var recorded = await session.Events.FetchStreamAsync(PlatformStream.Id, token: ct);
-        var now = clock.GetUtcNow();
         var interruptions = new Dictionary<Guid, IntakeInterruption>();
         foreach (var e in recorded)
         {
@@ -70,23 +73,41 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
             if (e.Data is IntakeRestored r) interruptions[r.IncidentId] = new IntakeInterruption(r.IncidentId, r.Start, r.End, r.Cause);
         }
         var open = interruptions.Values.Where(i => i.End is null).OrderBy(i => i.Start).LastOrDefault();
-        await RefreshCanariesAsync(store, now, ct);
+        await RefreshCanariesAsync(store, clock.GetUtcNow(), ct);
+        DateTimeOffset? seen;
+        lock (_gate) seen = CanarySeenAt();
 
+        var holes = seen is { } from && open is null
+            ? IntakeDecisions.Holes(from, await HeartbeatsStoredSinceAsync(dataSource, store.Options.Events.DatabaseSchemaName, from, ct),
+                clock.GetUtcNow(), options.Value.CanaryTimeout, "no heartbeat of any machine reached the store while no detector was watching")
+            : [];
+        var now = clock.GetUtcNow();
         lock (_gate)
         {
-            var seen = CanarySeenAt();
-            _watch = new IntakeWatch(seen, now, ArrivedThisTerm: false, open);
-            if (open is null && seen is { } last && evidence.LastFailureAt is { } failed && failed > last && now - last > options.Value.CanaryTimeout)
+            foreach (var hole in holes)
             {
-                var cause = $"no detector was judging and this one's {evidence.Cause()}";
-                open = new IntakeInterruption(Guid.CreateVersion7(), last, null, cause);
-                _watch = _watch with { Open = open };
-                interruptions[open.Id] = open;
-                _pending.Add(new IntakeInterrupted(open.Id, open.Start, cause, now));
-                logger.LogWarning("Intake counted as interrupted since {Start:O}: {Cause}", open.Start, cause);
+                interruptions[hole.Id] = hole;
+                _pending.Add(new IntakeInterrupted(hole.Id, hole.Start, hole.Cause, now));
+                if (hole.End is { } end) _pending.Add(new IntakeRestored(hole.Id, hole.Start, end, end - hole.Start, hole.Cause));
+                else open = hole;
+                logger.LogWarning("Intake counted as interrupted from {Start:O} to {End}: {Cause}", hole.Start, hole.End?.ToString("O") ?? "the first canary of this term", hole.Cause);
             }
+            _watch = new IntakeWatch(seen, now, ArrivedThisTerm: false, open);
             Volatile.Write(ref _interruptions, interruptions.Values.Where(i => i.End is not { } end || end > now - KeepFor).OrderBy(i => i.Start).ToImmutableList());
         }
+    }
+
+    /// <summary>Commit times of the heartbeats stored after <paramref name="from"/> that the tracker has not read yet.</summary>
+    private async Task<List<DateTimeOffset>> HeartbeatsStoredSinceAsync(NpgsqlDataSource dataSource, string schema, DateTimeOffset from, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"select timestamp from {schema}.mt_events where seq_id > $1 and timestamp > $2 and type like 'heartbeat%received' order by seq_id");
+        command.Parameters.AddWithValue(fleet.SeenThrough);
+        command.Parameters.AddWithValue(from);
+        var times = new List<DateTimeOffset>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) times.Add(reader.GetFieldValue<DateTimeOffset>(0));
+        return times;
     }
 
     /// <summary>One look at the canary, then the recording of whatever changed. Called by the leader's watcher every tick.</summary>

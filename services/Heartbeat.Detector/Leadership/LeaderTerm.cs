@@ -2,6 +2,7 @@ using Heartbeat.Detector.Detection;
 using Heartbeat.Detector.Platform;
 using Heartbeat.Detector.Tracking;
 using Marten;
+using Npgsql;
 
 namespace Heartbeat.Detector.Leadership;
 
@@ -15,6 +16,7 @@ public sealed class LeaderTerm(
     Fleet fleet,
     FleetLoader loader,
     IntakeMonitor intake,
+    NpgsqlDataSource dataSource,
     DeadlineWatcher watcher,
     Watchdog watchdog,
     ILogger<LeaderTerm> logger)
@@ -26,7 +28,7 @@ public sealed class LeaderTerm(
     {
         fleet.Reset();
         await loader.LoadAsync(ct);
-        await intake.BeginTermAsync(store, ct);
+        await intake.BeginTermAsync(store, dataSource, ct);
         var daemon = await store.BuildProjectionDaemonAsync();
         try
         {

@@ -98,3 +98,28 @@ public class IntakeDecisionTests
         Assert.Equal(DateTimeOffset.MaxValue, IntakeDecisions.EffectiveDeadline(given.Machine, Given.DefaultThreshold, TimeSpan.FromSeconds(30), [open]));
     }
 }
+
+public class UnwatchedHoleTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 3, 12, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Heartbeats_that_kept_arriving_leave_no_hole()
+    {
+        var received = Enumerable.Range(1, 30).Select(s => T0.AddSeconds(s));
+
+        Assert.Empty(IntakeDecisions.Holes(T0, received, T0.AddSeconds(31), TimeSpan.FromSeconds(3), "x"));
+    }
+
+    [Fact]
+    public void A_stretch_without_any_heartbeat_is_a_hole_and_one_reaching_now_stays_open()
+    {
+        DateTimeOffset[] received = [T0.AddSeconds(1), T0.AddSeconds(2), T0.AddSeconds(12), T0.AddSeconds(13)];
+
+        var holes = IntakeDecisions.Holes(T0, received, T0.AddSeconds(20), TimeSpan.FromSeconds(3), "PostgreSQL down");
+
+        Assert.Collection(holes,
+            h => Assert.Equal((T0.AddSeconds(2), (DateTimeOffset?)T0.AddSeconds(12)), (h.Start, h.End)),
+            h => Assert.Equal((T0.AddSeconds(13), (DateTimeOffset?)null), (h.Start, h.End)));
+    }
+}
