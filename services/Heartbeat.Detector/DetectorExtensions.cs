@@ -47,8 +47,9 @@ public static class DetectorExtensions
         builder.Services.AddSingleton<DetectionHealthCheck>();
         builder.Services.AddSingleton<Watchdog>();
         builder.Services.AddSingleton<LeaderTerm>();
-        builder.Services.AddHostedService<LeaderElection>();
         builder.Services.AddHostedService<CanarySender>();
+        // Registered last, so stopped first: a graceful stop hands the lock over before anything else winds down.
+        builder.Services.AddHostedService<LeaderElection>();
         builder.Services.AddHealthChecks().AddCheck<DetectionHealthCheck>("detection", tags: ["ready"]);
         return builder;
     }

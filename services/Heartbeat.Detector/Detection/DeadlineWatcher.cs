@@ -4,6 +4,7 @@ using Heartbeat.ServiceDefaults;
 using JasperFx;
 using JasperFx.Events.Projections;
 using Marten;
+using Npgsql;
 using Microsoft.Extensions.Options;
 
 namespace Heartbeat.Detector.Detection;
@@ -20,6 +21,7 @@ public sealed class DeadlineWatcher(
     IntakeMonitor intake,
     Leadership.Leadership leadership,
     IDocumentStore store,
+    NpgsqlDataSource dataSource,
     TimeProvider clock,
     IOptions<DetectorOptions> options,
     ILogger<DeadlineWatcher> logger)
@@ -164,9 +166,14 @@ public sealed class DeadlineWatcher(
     private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) =>
         a < b ? (a < c ? a : c) : (b < c ? b : c);
 
+    /// <summary>
+    /// The newest committed event's sequence. Not the daemon's high-water row: that one is written by the leader's
+    /// daemon, so right after a takeover it still holds the dead leader's last value and would make unread
+    /// heartbeats look seen. Every committed event is eventually passed by the daemon, so the tracker reaches this.
+    /// </summary>
     private async Task<long> HighWaterMarkAsync(CancellationToken ct)
     {
-        var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        return progress.FirstOrDefault(p => p.ShardName == ShardState.HighWaterMark)?.Sequence ?? 0;
+        await using var command = dataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 }

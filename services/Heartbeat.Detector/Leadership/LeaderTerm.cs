@@ -1,6 +1,7 @@
 using Heartbeat.Detector.Detection;
 using Heartbeat.Detector.Platform;
 using Heartbeat.Detector.Tracking;
+using System.Diagnostics;
 using Marten;
 using Npgsql;
 
@@ -26,13 +27,17 @@ public sealed class LeaderTerm(
 
     public async Task RunAsync(CancellationToken ct)
     {
+        var started = Stopwatch.StartNew();
         fleet.Reset();
         await loader.LoadAsync(ct);
+        var loaded = started.Elapsed;
         await intake.BeginTermAsync(store, dataSource, ct);
         var daemon = await store.BuildProjectionDaemonAsync();
         try
         {
             await daemon.StartAllAsync();
+            logger.LogInformation("Leadership term: memory loaded in {Loaded} ms, intake and daemon started in {Started} ms",
+                (int)loaded.TotalMilliseconds, (int)started.Elapsed.TotalMilliseconds);
             await Task.WhenAll(watcher.RunAsync(ct), watchdog.RunAsync(ct));
         }
         finally
