@@ -1,9 +1,12 @@
+using Heartbeat.Contracts.Events;
+using Heartbeat.Detector.Canary;
 using Heartbeat.Detector.Detection;
+using Heartbeat.Detector.Leadership;
+using Heartbeat.Detector.Platform;
 using Heartbeat.Detector.Publishing;
 using Heartbeat.Detector.Status;
 using Heartbeat.Detector.Tracking;
 using Heartbeat.ServiceDefaults;
-using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -15,23 +18,39 @@ public static class DetectorExtensions
     public static IHostApplicationBuilder AddDetector(this IHostApplicationBuilder builder)
     {
         builder.RequireAdminKeys();
-        builder.Services.AddOptions<DetectorOptions>().Configure<IConfiguration>(DetectorOptions.Bind).ValidateOnStart();
+        builder.Services.AddOptions<DetectorOptions>().Configure<IConfiguration>(DetectorOptions.Bind)
+            .Validate(o => o.Problem() is null, "Detector options are invalid: see DetectorOptions.Problem (durations positive, CanaryTimeout > CanaryInterval, http(s) URLs).")
+            .ValidateOnStart();
         builder.Services.AddSingleton(sp => new Fleet(sp.GetRequiredService<IOptions<DetectorOptions>>().Value.OfflineThreshold));
 
+        // No AddAsyncDaemon: the daemon runs only in the instance that holds the leader lock, started and stopped by
+        // its LeaderTerm (Marten's own HotCold election cannot work here, see README).
         builder.AddHeartbeatMarten("detector", opts =>
             {
                 opts.Projections.Add<MachineStatusProjection>(ProjectionLifecycle.Async);
                 opts.Schema.For<TrackedMachine>();
+                opts.Schema.For<CanaryMachine>();
+                opts.Events.AddEventType<IntakeInterrupted>();
+                opts.Events.AddEventType<IntakeRestored>();
                 opts.Storage.ExtendedSchemaObjects.Add(LastSeenTable.Definition(opts.DatabaseSchemaName));
                 opts.Storage.ExtendedSchemaObjects.Add(RecentHeartbeats.Definition(opts.DatabaseSchemaName));
             })
             .AddSubscriptionWithServices<FleetTracker>(ServiceLifetime.Singleton)
-            .AddSubscriptionWithServices<TransitionPublisher>(ServiceLifetime.Singleton)
-            .AddAsyncDaemon(DaemonMode.Solo);
+            .AddSubscriptionWithServices<TransitionPublisher>(ServiceLifetime.Singleton);
 
         builder.AddHeartbeatMassTransit(_ => { });
-        builder.Services.AddHostedService<FleetLoader>();
-        builder.Services.AddHostedService<DeadlineWatcher>();
+        builder.Services.AddSingleton<Leadership.Leadership>();
+        builder.Services.AddSingleton<CanaryEvidence>();
+        builder.Services.AddSingleton<IntakeMonitor>();
+        builder.Services.AddSingleton<LateEpisodeRecorder>();
+        builder.Services.AddSingleton<FleetLoader>();
+        builder.Services.AddSingleton<DeadlineWatcher>();
+        builder.Services.AddSingleton<DetectionHealthCheck>();
+        builder.Services.AddSingleton<Watchdog>();
+        builder.Services.AddSingleton<LeaderTerm>();
+        builder.Services.AddHostedService<CanarySender>();
+        // Registered last, so stopped first: a graceful stop hands the lock over before anything else winds down.
+        builder.Services.AddHostedService<LeaderElection>();
         builder.Services.AddHealthChecks().AddCheck<DetectionHealthCheck>("detection", tags: ["ready"]);
         return builder;
     }

@@ -1,4 +1,5 @@
 using Heartbeat.Detector;
+using Heartbeat.Detector.Platform;
 using Heartbeat.Detector.Status;
 using Heartbeat.ServiceDefaults;
 
@@ -9,6 +10,7 @@ builder.AddDetector();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMachinesApi();
+app.MapPlatformApi();
 app.Run();
 
 public partial class Program;

@@ -30,18 +30,24 @@ public sealed record MonitoringResumed(Guid MachineId, DateTimeOffset ResumedAt)
 
 public sealed record MachineRetired(Guid MachineId, DateTimeOffset RetiredAt);
 
-/// <summary>Appended by the detector when a machine's deadline passed without a heartbeat; once per episode.</summary>
+/// <summary>
+/// Appended by the detector when a machine's deadline passed without a heartbeat; once per episode.
+/// <paramref name="DetectedLate"/>: the episode was found after the fact (the detector was down or behind while it
+/// happened), so <paramref name="DetectedAt"/> is the deadline that passed, not when anyone noticed.
+/// </summary>
 public sealed record MachineWentOffline(
     Guid MachineId,
     DateTimeOffset? LastSeenAt,
     DateTimeOffset DetectedAt,
     TimeSpan Threshold,
-    Guid EpisodeId);
+    Guid EpisodeId,
+    bool DetectedLate = false);
 
-/// <summary>Appended by the detector on the first heartbeat after an offline episode.</summary>
+/// <summary>Appended by the detector on the first heartbeat after an offline episode (<paramref name="DetectedLate"/> as for its offline).</summary>
 public sealed record MachineWentOnline(
     Guid MachineId,
     DateTimeOffset OfflineSince,
     DateTimeOffset CameBackAt,
     TimeSpan Downtime,
-    Guid EpisodeId);
+    Guid EpisodeId,
+    bool DetectedLate = false);

@@ -18,6 +18,8 @@ public sealed record MachineWentOffline
     public DateTimeOffset? LastSeenAt { get; init; }
     public required DateTimeOffset DetectedAt { get; init; }
     public required TimeSpan Threshold { get; init; }
+    /// <summary>A past outage found after the fact (the detector was down or behind): tell it as history, not as a current outage.</summary>
+    public bool DetectedLate { get; init; }
 }
 
 public sealed record MachineWentOnline
@@ -27,4 +29,6 @@ public sealed record MachineWentOnline
     public required DateTimeOffset OfflineSince { get; init; }
     public required DateTimeOffset CameBackAt { get; init; }
     public required TimeSpan Downtime { get; init; }
+    /// <summary>The end of a past outage found after the fact.</summary>
+    public bool DetectedLate { get; init; }
 }

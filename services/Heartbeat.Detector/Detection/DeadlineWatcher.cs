@@ -4,39 +4,56 @@ using Heartbeat.ServiceDefaults;
 using JasperFx;
 using JasperFx.Events.Projections;
 using Marten;
-using Microsoft.Extensions.Options;
 using Npgsql;
+using Microsoft.Extensions.Options;
 
 namespace Heartbeat.Detector.Detection;
 
 /// <summary>
-/// Wakes every <see cref="DetectorOptions.Tick"/>, takes the machines whose deadline has passed and
-/// appends <see cref="MachineWentOffline"/> to each one's stream, with the stream version it expects:
-/// if anything was appended meanwhile (say a transition written just before a restart and not yet
-/// read back), the append is refused and the machine is judged again once the tracker has caught up.
+/// Wakes every <see cref="DetectorOptions.Tick"/> while this instance leads, takes the machines whose deadline has
+/// passed and appends <see cref="MachineWentOffline"/> to each one's stream, with the stream version it expects:
+/// if anything was appended meanwhile (say a transition written just before a restart and not yet read back), the
+/// append is refused and the machine is judged again once the tracker has caught up. Silence counts only up to
+/// what the tracker has read and what the canary proves intake delivered (<see cref="IntakeMonitor"/>).
 /// </summary>
 public sealed class DeadlineWatcher(
     Fleet fleet,
+    IntakeMonitor intake,
+    Leadership.Leadership leadership,
     IDocumentStore store,
+    NpgsqlDataSource dataSource,
     TimeProvider clock,
     IOptions<DetectorOptions> options,
-    ILogger<DeadlineWatcher> logger) : BackgroundService
+    ILogger<DeadlineWatcher> logger)
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(5);
     private readonly Queue<(DateTimeOffset ObservedAt, long Sequence)> _highWaterMarks = new();
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+
+    /// <summary>Judges until <paramref name="ct"/> ends the leadership term. Survives any error of the store: logs, backs off, tries again.</summary>
+    public async Task RunAsync(CancellationToken ct)
     {
-        await fleet.Loaded.WaitAsync(stoppingToken);
+        _highWaterMarks.Clear();
+        await fleet.Loaded.WaitAsync(ct);
         using var timer = new PeriodicTimer(options.Value.Tick, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var failures = 0;
+        while (await timer.WaitForNextTickAsync(ct))
         {
             try
             {
-                await JudgeAsync(stoppingToken);
+                await intake.TickAsync(store, ct);
+                await JudgeAsync(ct);
+                if (failures > 0) logger.LogInformation("Judging deadlines works again after {Failures} failed ticks", failures);
+                failures = 0;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                logger.LogWarning("Judging deadlines skipped this tick: the database did not answer ({Error})", e.Message);
+                // Marten wraps the driver's errors in its own types (MartenCommandException and others), so anything the
+                // store throws lands here; machines taken off the queue were put back before this was thrown.
+                failures++;
+                var backOff = TimeSpan.FromMilliseconds(Math.Min(MaxBackOff.TotalMilliseconds, options.Value.Tick.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 10))));
+                logger.LogWarning("Judging deadlines failed ({Error}); trying again in {BackOff}", e.Message, backOff);
+                await Task.Delay(backOff, clock, ct);
             }
         }
     }
@@ -45,8 +62,21 @@ public sealed class DeadlineWatcher(
     {
         await AdvanceKnownUntilAsync(ct);
         var now = clock.GetUtcNow();
-        var until = now < fleet.KnownUntil ? now : fleet.KnownUntil;
-        var due = fleet.TakeDue(until);
+        var until = Earliest(now, fleet.KnownUntil, intake.JudgeableUntil);
+        if (until > DateTimeOffset.MinValue && leadership.JudgingSince is null)
+        {
+            leadership.Judging(now);
+            logger.LogInformation("Judging deadlines, {Delay} after taking the lead", now - leadership.LeaderSince);
+        }
+        var due = new List<TrackedMachine>();
+        foreach (var machine in fleet.TakeDue(until))
+        {
+            // An intake interruption moved this deadline: back in the queue until the moved one.
+            if (intake.EffectiveDeadline(machine) is { } effective && effective > until)
+                fleet.Requeue(machine.Id, effective == DateTimeOffset.MaxValue ? now + RetryAfter : effective);
+            else
+                due.Add(machine);
+        }
         if (due.Count == 0) return;
 
         var transitions = due
@@ -61,7 +91,18 @@ public sealed class DeadlineWatcher(
         if (!await TryAppendAsync(transitions, ct))
         {
             // One stale machine must not hold back the others: fall back to one transaction each.
-            foreach (var t in transitions) await TryAppendAsync([t], ct);
+            for (var i = 0; i < transitions.Count; i++)
+            {
+                try
+                {
+                    await TryAppendAsync([transitions[i]], ct);
+                }
+                catch (Exception)
+                {
+                    foreach (var (machine, _) in transitions.Skip(i + 1)) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
+                    throw;
+                }
+            }
         }
     }
 
@@ -84,8 +125,9 @@ public sealed class DeadlineWatcher(
             fleet.Requeue(transitions[0].Machine.Id, clock.GetUtcNow() + RetryAfter);
             return true;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception)
         {
+            // Whatever failed (database, timeout, cancellation at the end of a term), nobody is lost: judged again later.
             foreach (var (machine, _) in transitions) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
             throw;
         }
@@ -121,9 +163,17 @@ public sealed class DeadlineWatcher(
         while (_highWaterMarks.Count > 10_000) _highWaterMarks.Dequeue();
     }
 
+    private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b, DateTimeOffset c) =>
+        a < b ? (a < c ? a : c) : (b < c ? b : c);
+
+    /// <summary>
+    /// The newest committed event's sequence. Not the daemon's high-water row: that one is written by the leader's
+    /// daemon, so right after a takeover it still holds the dead leader's last value and would make unread
+    /// heartbeats look seen. Every committed event is eventually passed by the daemon, so the tracker reaches this.
+    /// </summary>
     private async Task<long> HighWaterMarkAsync(CancellationToken ct)
     {
-        var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        return progress.FirstOrDefault(p => p.ShardName == ShardState.HighWaterMark)?.Sequence ?? 0;
+        await using var command = dataSource.CreateCommand($"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 }

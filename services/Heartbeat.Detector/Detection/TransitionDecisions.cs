@@ -37,7 +37,9 @@ public static class TransitionDecisions
     public static MachineWentOnline? Online(TrackedMachine machine, HeartbeatEntry heartbeat)
     {
         if (machine is not { OpenEpisodeId: { } episode, OfflineSince: { } since } || machine.Paused || machine.Retired) return null;
-        // Downtime is the episode as people were told of it: from the offline notice to the return.
-        return new MachineWentOnline(machine.Id, since, heartbeat.ReceivedAt, heartbeat.ReceivedAt - since, episode);
+        // Downtime is the episode as people were told of it: from the offline notice (the detector's clock) to the
+        // return (ingest's clock). Never negative: with clocks a little apart a quick return could otherwise precede the notice.
+        var cameBack = heartbeat.ReceivedAt > since ? heartbeat.ReceivedAt : since;
+        return new MachineWentOnline(machine.Id, since, cameBack, cameBack - since, episode);
     }
 }

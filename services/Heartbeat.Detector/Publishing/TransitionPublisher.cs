@@ -52,12 +52,12 @@ public sealed class TransitionPublisher : SubscriptionBase
         Events.MachineWentOffline off => new Messages.MachineWentOffline
         {
             Machine = Snapshot(off.MachineId), EpisodeId = off.EpisodeId, LastSeenAt = off.LastSeenAt,
-            DetectedAt = off.DetectedAt, Threshold = off.Threshold,
+            DetectedAt = off.DetectedAt, Threshold = off.Threshold, DetectedLate = off.DetectedLate,
         },
         Events.MachineWentOnline on => new Messages.MachineWentOnline
         {
             Machine = Snapshot(on.MachineId), EpisodeId = on.EpisodeId, OfflineSince = on.OfflineSince,
-            CameBackAt = on.CameBackAt, Downtime = on.Downtime,
+            CameBackAt = on.CameBackAt, Downtime = on.Downtime, DetectedLate = on.DetectedLate,
         },
         _ => null,
     };

@@ -14,7 +14,7 @@ public sealed class Fleet
     // Lazy deletion: entries are not removed when a deadline moves; a popped entry counts only if the
     // machine's current deadline has really passed.
     private readonly PriorityQueue<Guid, DateTimeOffset> _deadlines = new();
-    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _defaultThreshold;
 
     public Fleet(TimeSpan defaultThreshold) => _defaultThreshold = defaultThreshold;
@@ -39,6 +39,19 @@ public sealed class Fleet
             SeenThrough = seenThrough;
         }
         _loaded.TrySetResult();
+    }
+
+    /// <summary>Forgets everything when this instance stops leading: memory is rebuilt from the store when it leads again.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _machines.Clear();
+            _deadlines.Clear();
+            SeenThrough = 0;
+            KnownUntil = DateTimeOffset.MinValue;
+            if (_loaded.Task.IsCompleted) _loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
     }
 
     public TrackedMachine? Find(Guid id)

@@ -5,11 +5,12 @@ namespace Heartbeat.Detector.Tracking;
 
 /// <summary>
 /// Rebuilds the fleet's memory from the tracked-machine documents and the tracker's committed progress,
-/// before the tracker processes anything and before the watcher judges anyone.
+/// before the tracker processes anything and before the watcher judges anyone. Run at the start of every
+/// leadership term: memory from an earlier term may be stale.
 /// </summary>
-public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSource, Fleet fleet, ILogger<FleetLoader> logger) : BackgroundService
+public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSource, Fleet fleet, ILogger<FleetLoader> logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task LoadAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
@@ -24,7 +25,7 @@ public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSourc
                 logger.LogInformation("Fleet loaded: {Count} machines, tracker at sequence {Sequence}", machines.Count, progress);
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Loading the fleet failed; retrying in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken);

@@ -27,12 +27,14 @@ public sealed class FleetTracker : SubscriptionBase
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger<FleetTracker> _logger;
     private readonly int _keepRecent;
+    private readonly LateEpisodeRecorder _late;
 
     // No IDocumentStore here: the store is built with this subscription, so depending on it would deadlock start-up.
-    public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, IOptions<DetectorOptions> options, ILogger<FleetTracker> logger)
+    public FleetTracker(Fleet fleet, NpgsqlDataSource dataSource, LateEpisodeRecorder late, IOptions<DetectorOptions> options, ILogger<FleetTracker> logger)
     {
         _keepRecent = options.Value.RecentHeartbeats;
         _fleet = fleet;
+        _late = late;
         _dataSource = dataSource;
         _logger = logger;
         Name = SubscriptionName;
@@ -102,6 +104,12 @@ public sealed class FleetTracker : SubscriptionBase
                     lifeChanged.Add(machine.Id);
                     cameOnline = true;
                     _logger.LogInformation("Machine {MachineId} came back after {Downtime}", machine.Id, online.Downtime);
+                }
+                else if (_late.Record(machine, heartbeat, operations) is { } late)
+                {
+                    machine = late;
+                    lifeChanged.Add(machine.Id);
+                    cameOnline = true;
                 }
                 machine = machine.Seen(heartbeat);
             }

@@ -1,0 +1,7 @@
+namespace Heartbeat.Detector.Canary;
+
+/// <summary>
+/// A canary machine some detector instance registered and sends for, so the leader knows which machines'
+/// heartbeats prove intake. Holds no token: each instance keeps its canary's token in memory only.
+/// </summary>
+public sealed record CanaryMachine(Guid Id, string Instance, DateTimeOffset RegisteredAt);

@@ -1,0 +1,70 @@
+using Heartbeat.Contracts.Http;
+using Heartbeat.Faults.Harness;
+
+namespace Heartbeat.Faults;
+
+/// <summary>One leader judges; a standby takes over in seconds, with no duplicate and no false transition.</summary>
+[Collection(FaultCollection.Name)]
+public class LeaderTakeoverTests(FaultFixture fixture)
+{
+    private FaultPlatform Platform => fixture.Platform;
+
+    [Fact]
+    public async Task Two_detectors_started_together_elect_exactly_one_leader()
+    {
+        await Platform.JudgingLeaderAsync(TimeSpan.FromSeconds(30));
+
+        // Sampled over two seconds: at no moment do both lead.
+        for (var sample = 0; sample < 10; sample++)
+        {
+            var views = await Task.WhenAll(Platform.Detectors.Select(Platform.DetectionAsync));
+            Assert.All(views, v => Assert.NotNull(v));
+            Assert.Equal(1, views.Count(v => v!.Role == "leader"));
+            Assert.Equal(views.Length - 1, views.Count(v => v!.Role == "standby"));
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public Task Leader_killed_under_load_is_replaced_within_seconds_with_every_due_machine_judged_once() =>
+        TakeOverAsync("kill -9", leader => leader.KillAsync(), leadWithin: TimeSpan.FromSeconds(5));
+
+    [Fact]
+    public Task Leader_stopped_gracefully_hands_over_at_once() =>
+        TakeOverAsync("SIGTERM", leader => leader.StopAsync(), leadWithin: TimeSpan.FromSeconds(1));
+
+    private async Task TakeOverAsync(string how, Func<ServiceProcess, Task> end, TimeSpan leadWithin)
+    {
+        var leader = await Platform.JudgingLeaderAsync(TimeSpan.FromSeconds(30));
+        var standby = Platform.Detectors.Single(d => d != leader);
+        var healthy = new List<RegisteredMachine>();
+        for (var i = 0; i < 10; i++) healthy.Add(await Platform.RegisterAsync($"{how} healthy {i}"));
+        var due = new List<RegisteredMachine>();
+        for (var i = 0; i < 3; i++) due.Add(await Platform.RegisterAsync($"{how} due {i}"));
+        var agents = healthy.Select(Platform.KeepSending).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(2)); // every healthy agent has sent and been read: load, not synchronisation
+        foreach (var m in due) await Platform.SendAsync(m); // their deadlines pass during the takeover
+
+        var endedAt = DateTimeOffset.UtcNow;
+        await end(leader);
+        var took = await Eventually.Async(() => Platform.DetectionAsync(standby), v => v?.JudgingSince is not null,
+            $"the standby judging after the leader's {how}", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+        var leading = took!.LeaderSince!.Value - endedAt;
+        var judging = took.JudgingSince!.Value - endedAt;
+        Console.WriteLine($"{how}: standby held the lock {leading.TotalMilliseconds:F0} ms and judged {judging.TotalMilliseconds:F0} ms after the leader's end");
+        await Platform.StartLiveAsync(leader); // back as a standby
+
+        await Eventually.Async(() => Platform.TransitionsAsync(due.Select(m => m.Id)), t => t.Offline >= due.Count,
+            "every due machine judged offline by the new leader", TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a window in which a duplicate or false transition would show
+        foreach (var agent in agents) await agent.CancelAsync();
+        foreach (var m in healthy.Concat(due)) await Platform.Machines.Pause(m.Id);
+
+        Assert.Equal((0L, 0L, 0L), await Platform.TransitionsAsync(healthy.Select(m => m.Id)));
+        foreach (var m in due) Assert.Equal((1L, 0L, 0L), await Platform.TransitionsAsync([m.Id]));
+        var views = await Task.WhenAll(Platform.Detectors.Select(Platform.DetectionAsync));
+        Assert.Equal(1, views.Count(v => v?.Role == "leader"));
+        Assert.True(leading <= leadWithin, $"after {how} the standby took the lock only after {leading.TotalMilliseconds:F0} ms (promise: {leadWithin.TotalSeconds} s)");
+        Assert.True(judging <= leadWithin + TimeSpan.FromSeconds(5), $"after {how} the standby judged only after {judging.TotalMilliseconds:F0} ms");
+    }
+}
