@@ -1,6 +1,8 @@
+using Heartbeat.Detector.Badges;
 using Heartbeat.Detector.Detection;
 using Heartbeat.Detector.Publishing;
 using Heartbeat.Detector.Status;
+using Heartbeat.Detector.StatusPages;
 using Heartbeat.Detector.Tracking;
 using Heartbeat.ServiceDefaults;
 using JasperFx.Events.Daemon;
@@ -22,6 +24,8 @@ public static class DetectorExtensions
             {
                 opts.Projections.Add<MachineStatusProjection>(ProjectionLifecycle.Async);
                 opts.Schema.For<TrackedMachine>();
+                opts.Schema.For<StatusPage>();
+                opts.Schema.For<Badge>();
                 opts.Storage.ExtendedSchemaObjects.Add(LastSeenTable.Definition(opts.DatabaseSchemaName));
             })
             .AddSubscriptionWithServices<FleetTracker>(ServiceLifetime.Singleton)
@@ -31,6 +35,9 @@ public static class DetectorExtensions
         builder.AddHeartbeatMassTransit(_ => { });
         builder.Services.AddHostedService<FleetLoader>();
         builder.Services.AddHostedService<DeadlineWatcher>();
+        builder.Services.AddOptions<StatusOptions>().Configure<IConfiguration>(StatusOptions.Bind).ValidateOnStart();
+        builder.Services.AddSingleton<MachineBoard>();
+        builder.Services.AddHostedService<MachineBoardRefresher>();
         builder.Services.AddHealthChecks().AddCheck<DetectionHealthCheck>("detection", tags: ["ready"]);
         return builder;
     }

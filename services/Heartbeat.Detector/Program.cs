@@ -1,5 +1,7 @@
 using Heartbeat.Detector;
+using Heartbeat.Detector.Badges;
 using Heartbeat.Detector.Status;
+using Heartbeat.Detector.StatusPages;
 using Heartbeat.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +11,9 @@ builder.AddDetector();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMachinesApi();
+app.MapKeyApi();
+app.MapStatusPagesApi();
+app.MapBadgesApi();
 app.Run();
 
 public partial class Program;
