@@ -22,6 +22,7 @@ const state = {
   lastEventId: null,
   stream: null,                 // AbortController of the open stream
   detailId: null,
+  changedAt: new Map(),         // machine id -> { status, at }: when a live change reached the page (read by the browser tests)
   window: "24h",
 };
 
@@ -161,6 +162,8 @@ function rowOf(m) {
   const tr = document.createElement("tr");
   tr.dataset.id = m.id;
   tr.dataset.status = m.status;
+  const changed = state.changedAt.get(m.id);
+  if (changed?.status === m.status) tr.dataset.updatedAt = String(changed.at);
   const link = document.createElement("a");
   link.href = `#machine/${m.id}`;
   link.textContent = m.name;
@@ -247,6 +250,7 @@ async function connect() {
       if (response.status === 401) { askForKey(); break; }
       if (!response.ok || !response.body) throw new Error(`stream: ${response.status}`);
       alive();
+      setLive(true);   // resumed streams start with the missed changes, or nothing at all
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
@@ -323,6 +327,7 @@ function before(a, b) {
 /** A machine changed: its row is redrawn (or it joins or leaves the page) at once; the page is re-fetched shortly after. */
 function applyChange(change) {
   const m = change.machine;
+  state.changedAt.set(m.id, { status: m.status, at: Date.now() });
   if (!state.filter.tag && !state.filter.q) {
     state.counts = change.counts;
   }
@@ -340,7 +345,6 @@ function applyChange(change) {
   const position = state.rows.findIndex(r => r.id === m.id);
   if (position >= 0) {
     const row = rowOf(m);
-    row.dataset.updatedAt = String(Date.now());   // when the change reached the page (read by the browser tests)
     if (old) old.remove();
     const next = state.rows[position + 1] && body.querySelector(`tr[data-id="${state.rows[position + 1].id}"]`);
     body.querySelector("tr.empty")?.remove();
