@@ -37,6 +37,7 @@ public static class DetectorExtensions
         builder.Services.AddHostedService<DeadlineWatcher>();
         builder.Services.AddOptions<StatusOptions>().Configure<IConfiguration>(StatusOptions.Bind).ValidateOnStart();
         builder.Services.AddSingleton<MachineBoard>();
+        builder.Services.AddMemoryCache();
         builder.Services.AddHostedService<MachineBoardRefresher>();
         builder.Services.AddHealthChecks().AddCheck<DetectionHealthCheck>("detection", tags: ["ready"]);
         return builder;

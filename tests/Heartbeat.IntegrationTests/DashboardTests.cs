@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Heartbeat.Contracts.Http;
 using Heartbeat.IntegrationTests.Dashboard;
 using Heartbeat.IntegrationTests.Platform;
@@ -69,12 +68,16 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
     public async Task A_machine_goes_offline_live_without_a_reload()
     {
         var machine = await RegisterAsync("live", 2);
-        await platform.SendHeartbeatAsync(machine);
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
-        await page.GetByLabel("Search").FillAsync(machine.Name);
-        var row = DashboardBrowser.Row(page, machine.Id);
-        await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
-        await page.EvaluateAsync("window.notReloaded = true");
+        var row = (ILocator)null!;
+        IPage page;
+        await using (DashboardBrowser.KeepBeating(platform, machine))
+        {
+            page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+            await page.GetByLabel("Search").FillAsync(machine.Name);
+            row = DashboardBrowser.Row(page, machine.Id);
+            await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
+            await page.EvaluateAsync("window.notReloaded = true");
+        }
 
         await Assertions.Expect(page.Locator($"#machines tr[data-id=\"{machine.Id}\"][data-status=offline] .badge")).ToHaveTextAsync("offline", new() { Timeout = 15_000 });
 
@@ -104,7 +107,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         await Assertions.Expect(page.Locator("#summary button[data-status=online] .count")).ToHaveTextAsync("2");
         await Assertions.Expect(page.Locator("#summary button[data-status=new] .count")).ToHaveTextAsync("1");
 
-        await page.GetByLabel("Status").SelectOptionAsync("online");
+        await page.GetByLabel("Status", new() { Exact = true }).SelectOptionAsync("online");
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Assertions.Expect(DashboardBrowser.Row(page, c.Id)).ToHaveCountAsync(0);
 
@@ -114,7 +117,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
 
         // The summary buttons filter too.
         await page.GetByLabel("Search").FillAsync("");
-        await page.GetByLabel("Status").SelectOptionAsync("");
+        await page.GetByLabel("Status", new() { Exact = true }).SelectOptionAsync("");
         await page.Locator("#summary button[data-status=new]").ClickAsync();
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(DashboardBrowser.Row(page, c.Id)).ToBeVisibleAsync();
@@ -144,23 +147,25 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         Assert.Contains($"/api/heartbeat/{machine.Id}", await page.Locator("#curl-command").InputValueAsync());
         Assert.Contains("HEARTBEAT_TOKEN", await page.GetByLabel("One heartbeat with curl").InputValueAsync());
 
+        await DashboardBrowser.ScreenshotAsync(page, "machine-detail", fullPage: true);
         await page.GetByRole(AriaRole.Button, new() { Name = "90 d" }).ClickAsync();
         await Assertions.Expect(page.Locator("#timeline")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("last 90d"));
-        await DashboardBrowser.ScreenshotAsync(page, "machine-detail");
     }
 
     [Fact]
     public async Task Pausing_from_the_page_stops_the_transition()
     {
         var machine = await RegisterAsync("pause", 3);
-        await platform.SendHeartbeatAsync(machine);
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.AdminKey);
-        await page.GotoAsync($"{platform.Gateway.BaseAddress}#machine/{machine.Id}");
-        await Assertions.Expect(page.Locator("#detail-status")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
+        await using (DashboardBrowser.KeepBeating(platform, machine))
+        {
+            var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.AdminKey);
+            await page.GotoAsync($"{platform.Gateway.BaseAddress}#machine/{machine.Id}");
+            await Assertions.Expect(page.Locator("#detail-status")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Pause monitoring" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#detail-status")).ToHaveTextAsync("paused", new() { Timeout = 5_000 });
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resume monitoring" })).ToBeVisibleAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Pause monitoring" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#detail-status")).ToHaveTextAsync("paused", new() { Timeout = 5_000 });
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resume monitoring" })).ToBeVisibleAsync();
+        } // silent from here on
 
         await Task.Delay(TimeSpan.FromSeconds(3 + 2)); // past its deadline: a window in which a transition would show, not synchronisation
         Assert.Empty(platform.Webhooks.For(machine.Id));
@@ -197,6 +202,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         var tag = $"pub{Guid.NewGuid():N}"[..12];
         var machine = await RegisterAsync("public-web", 300, tag);
         await platform.SendHeartbeatAsync(machine);
+        await Eventually.Async(async () => (await platform.Machines.List(q: machine.Name)).Content!.Machines.SingleOrDefault()?.Status, s => s == "online", "the list shows it online");
         var admin = Keyed.Api<IStatusPagesApi>(platform, PlatformFixture.AdminKey);
         Assert.True((await admin.Create(new CreateStatusPageRequest(tag, "Example Shop — service status", [tag]))).IsSuccessStatusCode);
         var badge = (await admin.CreateBadge(new CreateBadgeRequest(MachineId: machine.Id))).Content!;
@@ -207,7 +213,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         await Assertions.Expect(anonymous.GetByRole(AriaRole.Heading, new() { Name = "Example Shop — service status" })).ToBeVisibleAsync();
         await Assertions.Expect(anonymous.Locator($"li[data-machine=\"{machine.Name}\"] .status")).ToHaveTextAsync("up");
         await Assertions.Expect(anonymous.Locator($"li[data-machine=\"{machine.Name}\"] .bars span")).ToHaveCountAsync(90);
-        await DashboardBrowser.ScreenshotAsync(anonymous, "status-page");
+        await DashboardBrowser.ScreenshotAsync(anonymous, "status-page", fullPage: true);
 
         var svg = await anonymous.GotoAsync(badge.SvgUrl);
         Assert.Equal(200, svg!.Status);

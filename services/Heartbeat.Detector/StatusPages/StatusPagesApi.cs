@@ -4,6 +4,7 @@ using Heartbeat.Detector.Status;
 using Heartbeat.ServiceDefaults;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Heartbeat.Detector.StatusPages;
 
@@ -12,6 +13,11 @@ public static partial class StatusPagesApi
     /// <summary>Machines shown on one page at most; a larger fleet wants several pages by tag.</summary>
     public const int MaxMachines = 200;
     public const int Days = 90;
+    /// <summary>
+    /// A public page is rendered at most this often (it reads up to <see cref="MaxMachines"/> streams), so that
+    /// anyone hammering it costs the database nothing more.
+    /// </summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     public static IEndpointRouteBuilder MapStatusPagesApi(this IEndpointRouteBuilder app)
     {
@@ -52,12 +58,19 @@ public static partial class StatusPagesApi
     }
 
     /// <summary>The page as HTML: each machine's current status and its uptime per day for 90 days.</summary>
-    public static async Task<IResult> Show(string slug, IQuerySession session, MachineBoard board, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Show(string slug, IQuerySession session, MachineBoard board, TimeProvider clock, IMemoryCache cache, CancellationToken ct)
     {
-        if (!Slug().IsMatch(slug) || await session.LoadAsync<StatusPage>(slug, ct) is not { } page)
-            return TypedResults.Content(StatusPageHtml.NotFound(), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+        if (!Slug().IsMatch(slug)) return NotFound();
+        var html = await cache.GetOrCreateAsync($"status-page:{slug}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return await session.LoadAsync<StatusPage>(slug, ct) is { } page ? await RenderAsync(page, session, board, clock.GetUtcNow(), ct) : null;
+        });
+        return html is null ? NotFound() : TypedResults.Content(html, "text/html; charset=utf-8");
+    }
 
-        var now = clock.GetUtcNow();
+    private static async Task<string> RenderAsync(StatusPage page, IQuerySession session, MachineBoard board, DateTimeOffset now, CancellationToken ct)
+    {
         var machines = board.Current.Machines
             .Where(m => page.Tags.Count == 0 || m.Tags.Any(t => page.Tags.Contains(t, StringComparer.OrdinalIgnoreCase)))
             .OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase)
@@ -73,8 +86,11 @@ public static partial class StatusPagesApi
                 .ToList();
             rows.Add(new StatusPageHtml.Row(m, MachineTimeline.Uptime(events, today.AddDays(-Days + 1), now), days));
         }
-        return TypedResults.Content(StatusPageHtml.Render(page, rows, now), "text/html; charset=utf-8");
+        return StatusPageHtml.Render(page, rows, now);
     }
+
+    private static IResult NotFound() =>
+        TypedResults.Content(StatusPageHtml.NotFound(), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,63}$")]
     private static partial Regex Slug();

@@ -32,6 +32,34 @@ public static class DashboardBrowser
         return page;
     }
 
+    /// <summary>
+    /// Sends a heartbeat every half second until disposed, so a machine with a short threshold stays online however
+    /// long a loaded box takes to open the page; disposing is the moment it falls silent.
+    /// </summary>
+    public static IAsyncDisposable KeepBeating(PlatformFixture platform, Heartbeat.Contracts.Http.RegisteredMachine machine)
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await platform.SendHeartbeatAsync(machine);
+                try { await Task.Delay(500, stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        return new Beating(stop, loop);
+    }
+
+    private sealed class Beating(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
+        }
+    }
+
     /// <summary>The row of a machine in the list.</summary>
     public static ILocator Row(IPage page, Guid id) => page.Locator($"#machines tr[data-id=\"{id}\"]");
 
@@ -39,10 +67,10 @@ public static class DashboardBrowser
     /// Saves a screenshot for the README when HEARTBEAT_SCREENSHOTS names a folder (docs/screenshots when they are
     /// renewed); otherwise does nothing, so test runs leave the checkout alone.
     /// </summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
     {
         if (Environment.GetEnvironmentVariable("HEARTBEAT_SCREENSHOTS") is not { Length: > 0 } folder) return;
         Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
     }
 }
