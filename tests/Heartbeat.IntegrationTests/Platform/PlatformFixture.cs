@@ -157,6 +157,7 @@ public sealed class PlatformFixture : IAsyncLifetime
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException e) { last = e.Message; }
+            catch (TaskCanceledException e) { last = e.Message; } // a probe slower than 5 s on a loaded box: ask again until the bound
             await Task.Delay(250);
         }
         throw new TimeoutException($"{service.Name} was not ready at {path} within {seconds} s (last: {last}).\n" +
