@@ -30,6 +30,7 @@ public static class GatewayExtensions
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<RequestBodyLimit>();
+            proxy.UseMiddleware<EventStreamShutdown>();
             proxy.UseMiddleware<ProxyErrors>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

@@ -1,10 +1,12 @@
 using Heartbeat.Contracts.Events;
 using Heartbeat.Detector.Canary;
+using Heartbeat.Detector.Badges;
 using Heartbeat.Detector.Detection;
 using Heartbeat.Detector.Leadership;
 using Heartbeat.Detector.Platform;
 using Heartbeat.Detector.Publishing;
 using Heartbeat.Detector.Status;
+using Heartbeat.Detector.StatusPages;
 using Heartbeat.Detector.Tracking;
 using Heartbeat.ServiceDefaults;
 using JasperFx.Events.Projections;
@@ -32,6 +34,8 @@ public static class DetectorExtensions
                 opts.Schema.For<CanaryMachine>();
                 opts.Events.AddEventType<IntakeInterrupted>();
                 opts.Events.AddEventType<IntakeRestored>();
+                opts.Schema.For<StatusPage>();
+                opts.Schema.For<Badge>();
                 opts.Storage.ExtendedSchemaObjects.Add(LastSeenTable.Definition(opts.DatabaseSchemaName));
                 opts.Storage.ExtendedSchemaObjects.Add(RecentHeartbeats.Definition(opts.DatabaseSchemaName));
             })
@@ -51,6 +55,10 @@ public static class DetectorExtensions
         builder.Services.AddHostedService<CanarySender>();
         // Registered last, so stopped first: a graceful stop hands the lock over before anything else winds down.
         builder.Services.AddHostedService<LeaderElection>();
+        builder.Services.AddOptions<StatusOptions>().Configure<IConfiguration>(StatusOptions.Bind).ValidateOnStart();
+        builder.Services.AddSingleton<MachineBoard>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddHostedService<MachineBoardRefresher>();
         builder.Services.AddHealthChecks().AddCheck<DetectionHealthCheck>("detection", tags: ["ready"]);
         return builder;
     }

@@ -1,6 +1,8 @@
 using Heartbeat.Detector;
 using Heartbeat.Detector.Platform;
+using Heartbeat.Detector.Badges;
 using Heartbeat.Detector.Status;
+using Heartbeat.Detector.StatusPages;
 using Heartbeat.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +13,9 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMachinesApi();
 app.MapPlatformApi();
+app.MapKeyApi();
+app.MapStatusPagesApi();
+app.MapBadgesApi();
 app.Run();
 
 public partial class Program;

@@ -11,8 +11,8 @@ public class RetentionTests(PlatformFixture platform)
     {
         var machine = await platform.RegisterAsync(thresholdSeconds: 1);
         await platform.RunEpisodeAsync(machine);
-        var history = (await platform.Machines.History(machine.Id)).Content!;
-        var uptime = (await platform.Machines.Uptime(machine.Id, days: 1)).Content!;
+        var history = (await platform.Machines.History(machine.Id)).Content!.Transitions;
+        var uptime = (await platform.Machines.Uptime(machine.Id, window: "24h")).Content!;
         var machineStreamEvents = await CountAsync("select count(*) from heartbeat_events.mt_events where stream_id = $1", machine.Id);
         Assert.Equal(2, await HeartbeatCountAsync(machine.Id));
 
@@ -30,8 +30,8 @@ public class RetentionTests(PlatformFixture platform)
         await Eventually.Async(() => HeartbeatCountAsync(machine.Id), n => n == 0, "retention removes the aged heartbeats", seconds: 15);
 
         Assert.Equal(machineStreamEvents, await CountAsync("select count(*) from heartbeat_events.mt_events where stream_id = $1", machine.Id));
-        Assert.Equal(history, (await platform.Machines.History(machine.Id)).Content!);
-        var after = (await platform.Machines.Uptime(machine.Id, days: 1)).Content!;
+        Assert.Equal(history, (await platform.Machines.History(machine.Id)).Content!.Transitions);
+        var after = (await platform.Machines.Uptime(machine.Id, window: "24h")).Content!;
         Assert.Equal(uptime.OfflineSeconds, after.OfflineSeconds);
         Assert.Equal(uptime.Episodes, after.Episodes);
         Assert.Equal(1, after.Episodes);

@@ -17,17 +17,24 @@ public interface IMachinesApi
     [Post("/api/machines")]
     Task<IApiResponse<RegisteredMachine>> Register([Body] RegisterMachineRequest request, CancellationToken ct = default);
 
+    /// <param name="status">comma-separated statuses; <paramref name="sort"/> is problems (default), name or last_seen.</param>
     [Get("/api/machines")]
-    Task<IApiResponse<IReadOnlyList<MachineView>>> List(CancellationToken ct = default);
+    Task<IApiResponse<MachinePage>> List(string? status = null, string? tag = null, string? q = null, string? sort = null,
+        string? cursor = null, int? limit = null, CancellationToken ct = default);
 
     [Get("/api/machines/{id}")]
     Task<IApiResponse<MachineView>> Get(Guid id, CancellationToken ct = default);
 
+    /// <param name="include">heartbeats, to add the recent heartbeats.</param>
     [Get("/api/machines/{id}/history")]
-    Task<IApiResponse<IReadOnlyList<TransitionView>>> History(Guid id, CancellationToken ct = default);
+    Task<IApiResponse<MachineHistory>> History(Guid id, [Query(Format = "O")] DateTimeOffset? from = null, [Query(Format = "O")] DateTimeOffset? to = null, string? include = null, CancellationToken ct = default);
 
+    /// <param name="window">24h, 7d, 30d (default) or 90d; any duration up to 400d.</param>
     [Get("/api/machines/{id}/uptime")]
-    Task<IApiResponse<UptimeView>> Uptime(Guid id, int? days = null, CancellationToken ct = default);
+    Task<IApiResponse<UptimeView>> Uptime(Guid id, string? window = null, CancellationToken ct = default);
+
+    [Get("/api/machines/{id}/state-at")]
+    Task<IApiResponse<MachineStateAt>> StateAt(Guid id, [Query(Format = "O")] DateTimeOffset t, CancellationToken ct = default);
 
     [Patch("/api/machines/{id}")]
     Task<IApiResponse> ChangeSettings(Guid id, [Body] ChangeMachineSettingsRequest request, CancellationToken ct = default);
@@ -70,4 +77,13 @@ public interface IChannelsApi
     /// <summary>The delivery log, newest first; every filter is optional; <paramref name="page"/> counts from 1.</summary>
     [Get("/api/notifications")]
     Task<IApiResponse<IReadOnlyList<DeliveryView>>> Deliveries(Guid? machine = null, Guid? channel = null, string? outcome = null, int? page = null, CancellationToken ct = default);
+}
+
+public interface IStatusPagesApi
+{
+    [Post("/api/status-pages")]
+    Task<IApiResponse<StatusPageView>> Create([Body] CreateStatusPageRequest request, CancellationToken ct = default);
+
+    [Post("/api/badges")]
+    Task<IApiResponse<BadgeView>> CreateBadge([Body] CreateBadgeRequest request, CancellationToken ct = default);
 }

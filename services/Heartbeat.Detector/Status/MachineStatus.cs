@@ -18,6 +18,8 @@ public sealed record MachineStatus
     public DateTimeOffset RegisteredAt { get; init; }
     public Guid? EpisodeId { get; init; }
     public DateTimeOffset? OfflineSince { get; init; }
+    /// <summary>The stream version folded in, set by Marten; the board compares it with the tracker's to see a stale document.</summary>
+    public long Version { get; set; }
 }
 
 /// <summary>Folds each machine stream (its few life events, never the heartbeats) into <see cref="MachineStatus"/>; run by the async daemon.</summary>

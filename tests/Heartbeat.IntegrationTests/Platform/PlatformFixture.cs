@@ -48,6 +48,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Heartbeat__AdminKeys"] = AdminKey,
             ["Heartbeat__ReadKeys"] = ReadKey,
             ["Heartbeat__PingApiKeys"] = PingApiKey,
+            // The live stream's keep-alive well inside the gateway's activity timeout below (DashboardStreamTests).
+            ["Status__KeepAlive"] = "1s",
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);
@@ -57,6 +59,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = Ingest.BaseAddress.ToString(),
             ["ReverseProxy__Clusters__detector__Destinations__d1__Address"] = Detector.BaseAddress.ToString(),
             ["ReverseProxy__Clusters__notifier__Destinations__d1__Address"] = Notifier.BaseAddress.ToString(),
+            // 100 s in production; short here so that a stream without keep-alives would visibly be cut.
+            ["ReverseProxy__Clusters__detector__HttpRequest__ActivityTimeout"] = "00:00:05",
         });
         common["Ingest__PublicUrl"] = Gateway.BaseAddress.ToString();
         common["Retention__Interval"] = "1s"; // RetentionTests ages streams and waits for their removal

@@ -1,0 +1,106 @@
+using Heartbeat.Contracts.Http;
+using Heartbeat.Detector.Tracking;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Heartbeat.Detector.Status;
+
+/// <summary>
+/// Every <see cref="StatusOptions.Refresh"/> recomputes each machine's view from the detector's memory (last seen,
+/// open episode, pause) and the status documents (tags, description), and publishes the changed ones to the board.
+/// Late is a matter of the clock, not of an event, so only recomputing finds it. A machine's document is read
+/// again when the tracker has seen a newer life event (its stream version moved) than the cached document holds.
+/// </summary>
+public sealed class MachineBoardRefresher(
+    Fleet fleet,
+    IDocumentStore store,
+    MachineBoard board,
+    TimeProvider clock,
+    IOptions<DetectorOptions> detector,
+    IOptions<StatusOptions> options,
+    ILogger<MachineBoardRefresher> logger) : BackgroundService
+{
+    /// <summary>Documents read one by one per refresh at most, so a burst of registrations cannot stall the board.</summary>
+    private const int MaxFetchesPerRefresh = 500;
+    private readonly Dictionary<Guid, MachineStatus> _documents = new();
+    private Dictionary<Guid, Entry> _entries = new();
+
+    private sealed record Entry(TrackedMachine Tracked, MachineStatus Document, MachineView View);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await fleet.Loaded.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.Refresh, clock);
+        do
+        {
+            try
+            {
+                if (_documents.Count == 0) await LoadDocumentsAsync(stoppingToken);
+                await RefreshAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning("Refreshing the status board skipped: the database did not answer ({Error})", e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task LoadDocumentsAsync(CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        foreach (var document in await session.Query<MachineStatus>().ToListAsync(ct)) _documents[document.Id] = document;
+    }
+
+    private async Task RefreshAsync(CancellationToken ct)
+    {
+        var tracked = fleet.Snapshot();
+        var stale = tracked.Where(t => !t.Retired && (!_documents.TryGetValue(t.Id, out var d) || d.Version < t.Version)).Take(MaxFetchesPerRefresh).ToList();
+        if (stale.Count > 0)
+        {
+            await using var session = store.LightweightSession();
+            foreach (var t in stale)
+            {
+                // FetchLatest adds the events the async projection has not applied yet.
+                if (await session.Events.FetchLatest<MachineStatus>(t.Id, ct) is { } document)
+                    _documents[t.Id] = document.Version >= t.Version ? document : document with { Version = t.Version };
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        // The first computation after a start fills the board; it is not a change anyone should be told about.
+        var first = !board.Current.Loaded;
+        var entries = new Dictionary<Guid, Entry>(tracked.Count);
+        var changes = new List<(MachineView View, string? Previous)>();
+        foreach (var t in tracked)
+        {
+            if (t.Retired || !_documents.TryGetValue(t.Id, out var document)) continue;
+            var previous = _entries.GetValueOrDefault(t.Id);
+            var state = MachineStatusRules.StateOf(document, t, now, detector.Value);
+            // Unchanged inputs and state: keep the view object, so a refresh of a quiet fleet allocates little.
+            var view = previous is not null && ReferenceEquals(previous.Tracked, t) && ReferenceEquals(previous.Document, document) && previous.View.Status == state
+                ? previous.View
+                : MachineStatusRules.View(document, t, now, detector.Value);
+            entries[t.Id] = new Entry(t, document, view);
+            if (previous is null || previous.View.Status != view.Status || previous.View.Name != view.Name
+                || previous.View.Hostname != view.Hostname || !previous.View.Tags.SequenceEqual(view.Tags))
+                changes.Add((view, previous?.View.Status));
+        }
+        foreach (var (id, gone) in _entries)
+            if (!entries.ContainsKey(id)) changes.Add((gone.View with { Status = "retired" }, gone.View.Status));
+
+        _entries = entries;
+        var views = entries.Values.Select(e => e.View).ToList();
+        var byId = entries.ToDictionary(e => e.Key, e => e.Value.View);
+        var counts = Counts(views);
+        board.Publish(views, byId, first ? [] : changes.Select(c => new MachineChanged(c.View, c.Previous, counts, views.Count)).ToList());
+    }
+
+    public static IReadOnlyDictionary<string, int> Counts(IEnumerable<MachineView> views)
+    {
+        var counts = MachineQuery.Statuses.ToDictionary(s => s, _ => 0);
+        foreach (var v in views) counts[v.Status] = counts.GetValueOrDefault(v.Status) + 1;
+        return counts;
+    }
+}
