@@ -25,7 +25,11 @@ public static class IngestExtensions
         builder.RequireAdminKeys();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations().ValidateOnStart();
         builder.AddHeartbeatMarten("ingest", opts =>
-            opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline));
+        {
+            opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline);
+            opts.Schema.For<MachineEnrollment>();
+        });
+        builder.Services.AddSingleton<EnrollmentKeys>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MachineDirectory>();
         builder.Services.AddSingleton<HeartbeatWriter>();

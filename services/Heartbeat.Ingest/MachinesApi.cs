@@ -12,6 +12,8 @@ public static class MachinesApi
         machines.MapPost("/{id:guid}/pause", ChangeMonitoring.Pause);
         machines.MapPost("/{id:guid}/resume", ChangeMonitoring.Resume);
         machines.MapDelete("/{id:guid}", ChangeMonitoring.Retire);
+        // Authorised by an enrolment key instead of the admin key, so outside the admin group.
+        app.MapPost("/api/machines/enroll", EnrollMachine.Handle);
         return app;
     }
 

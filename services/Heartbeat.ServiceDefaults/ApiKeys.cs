@@ -49,7 +49,8 @@ public sealed class ApiKeys
 
     private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    private static IEnumerable<string> ReadList(IConfigurationSection section)
+    /// <summary>A key list from configuration: a list, a comma-separated string, or both.</summary>
+    public static IEnumerable<string> ReadList(IConfigurationSection section)
     {
         var items = section.GetChildren().Select(c => c.Value).ToList();
         if (section.Value is { } single) items.Add(single);
