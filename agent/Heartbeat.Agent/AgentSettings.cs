@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Heartbeat.Client;
 
 namespace Heartbeat.Agent;
 
@@ -36,7 +35,7 @@ public sealed record AgentSettings(
 
 public sealed class AgentConfigException(string message) : Exception(message);
 
-public static partial class AgentConfig
+public static class AgentConfig
 {
     public const string DefaultConfigFile = "/etc/heartbeat/agent.json";
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
@@ -66,7 +65,7 @@ public static partial class AgentConfig
         var interval = DefaultInterval;
         if (Last(l => l.Interval) is { } intervalText)
         {
-            if (!TryParseDuration(intervalText, out interval))
+            if (!HeartbeatDurations.TryParse(intervalText, out interval))
                 throw new AgentConfigException($"The interval '{intervalText}' is not a duration: use 30s, 2m, 00:00:30 or a number of seconds.");
             if (interval < MinInterval)
                 throw new AgentConfigException($"The interval must be at least {MinInterval.TotalSeconds:0} s.");
@@ -135,32 +134,6 @@ public static partial class AgentConfig
         }
     }
 
-    /// <summary><c>30s</c>, <c>2m</c>, <c>500ms</c>, <c>1h</c>, <c>00:00:30</c>, or a bare number of seconds.</summary>
-    public static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = default;
-        text = text.Trim();
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            value = TimeSpan.FromSeconds(seconds);
-            return seconds > 0;
-        }
-        var match = WithUnit().Match(text);
-        if (match.Success)
-        {
-            var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            value = match.Groups[2].Value.ToLowerInvariant() switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(number),
-                "s" => TimeSpan.FromSeconds(number),
-                "m" => TimeSpan.FromMinutes(number),
-                _ => TimeSpan.FromHours(number),
-            };
-            return value > TimeSpan.Zero;
-        }
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value > TimeSpan.Zero;
-    }
-
     /// <summary>
     /// Where enrolment keeps the machine's id and token: systemd's StateDirectory when set, else
     /// /var/lib/heartbeat-agent for root, else the user's XDG state directory.
@@ -172,7 +145,4 @@ public static partial class AgentConfig
         var stateHome = env("XDG_STATE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(env("HOME") ?? ".", ".local", "state");
         return Path.Combine(stateHome, "heartbeat-agent", "state.json");
     }
-
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$", RegexOptions.IgnoreCase)]
-    private static partial Regex WithUnit();
 }

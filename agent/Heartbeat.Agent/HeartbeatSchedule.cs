@@ -5,7 +5,8 @@ namespace Heartbeat.Agent;
 /// small random jitter (±5 % of the interval) so that a fleet started together does not send in lock-step.
 /// Because every due time is computed from the grid, never from the previous send, slow sends, checks
 /// and retries cannot make the schedule drift. A failed send is retried after a back-off (0.5 s, 1 s, 2 s,
-/// … with jitter) but never later than the next due time, and due times missed while a send was under way
+/// … with jitter) but never later than the next due time, and once the back-off reaches the interval
+/// only the due times are tried; and due times missed while a send was under way
 /// are skipped, not caught up: at most one request is in flight, and an outage costs the platform a few
 /// quick retries and then the normal rate, never a burst.
 /// </summary>
@@ -32,17 +33,19 @@ public sealed class HeartbeatSchedule(TimeSpan interval, DateTimeOffset start, R
     public DateTimeOffset NextAttempt(DateTimeOffset now, int failures)
     {
         var due = NextDue(now);
-        if (failures == 0) return due;
-        var retry = now + RetryDelay(failures);
+        if (failures == 0 || RetryDelay(failures) is not { } delay) return due;
+        var retry = now + delay;
         return retry < due ? retry : due;
     }
 
-    /// <summary>Exponential from <see cref="FirstRetryDelay"/>, capped at the interval, with up to half of it random.</summary>
-    public TimeSpan RetryDelay(int failures)
+    /// <summary>
+    /// Exponential from <see cref="FirstRetryDelay"/> with up to half of it random; null once it reaches the
+    /// interval, from when on the due times alone are the retries (the normal rate, never more).
+    /// </summary>
+    public TimeSpan? RetryDelay(int failures)
     {
         var exponential = FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 30));
-        var capped = exponential < interval ? exponential : interval;
-        return capped * (0.5 + random.NextDouble() * 0.5);
+        return exponential < interval ? exponential * (0.5 + random.NextDouble() * 0.5) : null;
     }
 
     // Derived from the grid index, so a due time's jitter is the same however often it is asked for.

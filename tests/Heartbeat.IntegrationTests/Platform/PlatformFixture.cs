@@ -15,6 +15,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string AdminKey = "test-admin-key";
     public const string ReadKey = "test-read-key";
     public const string ChannelSecret = "test-channel-secret-0123456789";
+    public const string EnrollmentKey = "test-enrollment-key";
 
     private readonly Infrastructure _infrastructure = new();
     private readonly List<ServiceProcess> _services = [];
@@ -43,6 +44,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["ConnectionStrings__RabbitMq"] = _infrastructure.RabbitMqUri,
             ["Heartbeat__AdminKeys"] = AdminKey,
             ["Heartbeat__ReadKeys"] = ReadKey,
+            ["Heartbeat__EnrollmentKeys"] = EnrollmentKey,
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);
