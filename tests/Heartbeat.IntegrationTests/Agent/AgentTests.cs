@@ -6,6 +6,7 @@ namespace Heartbeat.IntegrationTests.Agent;
 
 /// <summary>The built heartbeat-agent against the platform the fixture started.</summary>
 [Collection(PlatformCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AgentTests(PlatformFixture platform)
 {
     private Dictionary<string, string> AgentEnvironment(RegisteredMachine machine, string interval = "1s") => new()
