@@ -8,6 +8,7 @@ builder.AddDetector();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapOpenApi();               // /openapi/v1.json, merged by the gateway
 app.MapMachinesApi();
 app.Run();
 

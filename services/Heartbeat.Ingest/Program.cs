@@ -7,6 +7,7 @@ builder.AddIngest();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapOpenApi();               // /openapi/v1.json, merged by the gateway
 app.MapMachinesApi();
 app.MapHeartbeatsApi();
 app.Run();

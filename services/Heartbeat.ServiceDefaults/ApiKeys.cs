@@ -79,7 +79,8 @@ public static class ApiKeyEndpointExtensions
 
     /// <summary>Answers 401 problem details unless the request carries a key of at least <paramref name="role"/>.</summary>
     public static TBuilder RequireKey<TBuilder>(this TBuilder builder, KeyRole role) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.AcceptsCredential(role == KeyRole.Admin ? [CredentialRequirement.AdminKey] : [CredentialRequirement.ReadKey, CredentialRequirement.AdminKey])
+        .AddEndpointFilter(async (context, next) =>
         {
             var keys = context.HttpContext.RequestServices.GetRequiredService<ApiKeys>();
             if (keys.Allows(ApiKeys.BearerOf(context.HttpContext.Request), role))
