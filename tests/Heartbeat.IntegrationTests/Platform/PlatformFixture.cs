@@ -154,7 +154,8 @@ public sealed class PlatformFixture : IAsyncLifetime
                 if (response.IsSuccessStatusCode) return;
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException e) { last = e.Message; }
+            // A probe that times out on a loaded machine is a "not yet", like a refused connection.
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { last = e.Message; }
             await Task.Delay(250);
         }
         throw new TimeoutException($"{service.Name} was not ready at {path} within {seconds} s (last: {last}).\n" +
