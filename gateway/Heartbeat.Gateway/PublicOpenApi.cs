@@ -62,10 +62,12 @@ public static class PublicOpenApi
             foreach (var (path, item) in document["paths"]?.AsObject() ?? [])
             {
                 if (item is not JsonObject operations) continue;
+                // A group's "/" endpoint is documented as "/api/machines/": one path for one resource.
+                var key = path.Length > 1 ? path.TrimEnd('/') : path;
                 foreach (var (method, operation) in operations)
                 {
-                    if (!Methods.Contains(method) || !routes.Any(r => r.Cluster == cluster && r.Forwards(path, method))) continue;
-                    if (paths[path] is not JsonObject merged) paths[path] = merged = new JsonObject();
+                    if (!Methods.Contains(method) || !routes.Any(r => r.Cluster == cluster && r.Forwards(key, method))) continue;
+                    if (paths[key] is not JsonObject merged) paths[key] = merged = new JsonObject();
                     merged[method] ??= operation!.DeepClone();
                 }
             }

@@ -85,7 +85,7 @@ public sealed partial class ReadmeTests(PlatformFixture platform)
         Assert.True(install.ExitCode == 0, install.ToString());
 
         // 3. Start it with the line step 1 printed.
-        using var agent = StartBash("exec " + printed, environment);
+        using var agent = StartBash(printed, environment);
         try
         {
             var machine = await Eventually.Async(async () => (await platform.Machines.Get(id)).Content!, m => m.Status == "online",
