@@ -10,5 +10,6 @@ app.MapDefaultEndpoints();     // /health/live, /health/ready (the gateway itsel
 app.UseDefaultFiles();         // / -> wwwroot/index.html, the dashboard
 app.UseStaticFiles();
 app.MapServiceReadiness();     // /health: the gateway and every service behind it
+app.MapPublicOpenApi();        // /openapi/v1.json merged from the services, /api/docs its reference page
 app.MapGatewayProxy();         // /api/... -> ingest, detector, notifier
 app.Run();

@@ -11,6 +11,7 @@ builder.AddDetector();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapOpenApi();               // /openapi/v1.json, merged by the gateway
 app.MapMachinesApi();
 app.MapPlatformApi();
 app.MapKeyApi();

@@ -31,7 +31,9 @@ public static class IngestExtensions
             opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline);
             // Ping URLs find their machine by key digest or (with a ping API key) by name.
             opts.Schema.For<MachineCredential>().Duplicate(c => c.PingKeyHash).Duplicate(c => c.Name);
+            opts.Schema.For<MachineEnrollment>();
         });
+        builder.Services.AddSingleton<EnrollmentKeys>();
         builder.Services.AddMemoryCache();
         builder.Services.AddOptions<RateLimitOptions>().Configure<IConfiguration>(RateLimitOptions.Bind).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<HeartbeatRateLimits>();

@@ -9,6 +9,7 @@ builder.AddIngest();
 var app = builder.Build();
 app.UseForwardedHeaders();
 app.MapDefaultEndpoints();
+app.MapOpenApi();               // /openapi/v1.json, merged by the gateway
 app.MapMachinesApi();
 app.MapHeartbeatsApi();
 app.MapPingsApi();

@@ -9,6 +9,7 @@ builder.AddNotifier();          // Marten documents, MassTransit consumers, the 
 
 var app = builder.Build();
 app.MapDefaultEndpoints();      // /health/live, /health/ready
+app.MapOpenApi();               // /openapi/v1.json, merged by the gateway
 app.MapChannelsApi();
 app.MapNotificationsApi();
 app.Run();

@@ -49,7 +49,8 @@ public sealed class ApiKeys
 
     private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    private static IEnumerable<string> ReadList(IConfigurationSection section)
+    /// <summary>A key list from configuration: a list, a comma-separated string, or both.</summary>
+    public static IEnumerable<string> ReadList(IConfigurationSection section)
     {
         var items = section.GetChildren().Select(c => c.Value).ToList();
         if (section.Value is { } single) items.Add(single);
@@ -78,7 +79,8 @@ public static class ApiKeyEndpointExtensions
 
     /// <summary>Answers 401 problem details unless the request carries a key of at least <paramref name="role"/>.</summary>
     public static TBuilder RequireKey<TBuilder>(this TBuilder builder, KeyRole role) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.AcceptsCredential(role == KeyRole.Admin ? [CredentialRequirement.AdminKey] : [CredentialRequirement.ReadKey, CredentialRequirement.AdminKey])
+        .AddEndpointFilter(async (context, next) =>
         {
             var keys = context.HttpContext.RequestServices.GetRequiredService<ApiKeys>();
             if (keys.Allows(ApiKeys.BearerOf(context.HttpContext.Request), role))

@@ -11,6 +11,7 @@ public static class HeartbeatEventTypes
         typeof(MachineRegistered), typeof(MachineSettingsChanged), typeof(MonitoringPaused),
         typeof(MonitoringResumed), typeof(MachineRetired), typeof(HeartbeatReceived), typeof(HeartbeatsReceived),
         typeof(MachineWentOffline), typeof(MachineWentOnline), typeof(PingKeyIssued), typeof(PingKeyRevoked),
+        typeof(MachineTokenRotated),
     ];
 
     public static void Register(StoreOptions opts)

@@ -29,6 +29,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.ConfigureHttpJsonOptions(o => HeartbeatJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddApiKeys(builder.Configuration);
+        builder.Services.AddHeartbeatOpenApi(); // each service maps it with app.MapOpenApi()
         return builder;
     }
 

@@ -16,6 +16,8 @@ public partial class MachineCredentialProjection : SingleStreamProjection<Machin
 
     public static MachineCredential Apply(MachineSettingsChanged e, MachineCredential c) => c with { Name = e.Name ?? c.Name };
 
+    public static MachineCredential Apply(MachineTokenRotated e, MachineCredential c) => c with { TokenHash = e.TokenHash };
+
     public static MachineCredential Apply(MonitoringPaused e, MachineCredential c) => c with { Paused = true };
 
     public static MachineCredential Apply(MonitoringResumed e, MachineCredential c) => c with { Paused = false };

@@ -17,6 +17,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string ReadKey = "test-read-key";
     public const string PingApiKey = "test-ping-api-key-0123456789";
     public const string ChannelSecret = "test-channel-secret-0123456789";
+    public const string EnrollmentKey = "test-enrollment-key";
 
     private readonly Infrastructure _infrastructure = new();
     private readonly List<ServiceProcess> _services = [];
@@ -50,6 +51,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["Heartbeat__PingApiKeys"] = PingApiKey,
             // The live stream's keep-alive well inside the gateway's activity timeout below (DashboardStreamTests).
             ["Status__KeepAlive"] = "1s",
+            ["Heartbeat__EnrollmentKeys"] = EnrollmentKey,
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);

@@ -1,0 +1,59 @@
+using System.Net;
+using Heartbeat.Client;
+using Heartbeat.Contracts.Http;
+
+namespace Heartbeat.Agent;
+
+/// <summary>
+/// Finds the machine's identity: the configured id and token, else the state file, else (with an enrolment
+/// key) a new enrolment, whose answer is written to the state file before the first heartbeat.
+/// </summary>
+public sealed class Enrollment(AgentSettings settings, HeartbeatClient client, AgentLog log, TimeProvider clock)
+{
+    public async Task<MachineIdentity> IdentityAsync(string hostname, CancellationToken ct)
+    {
+        if (settings is { MachineId: { } id, Token: { } token }) return new MachineIdentity(id, token);
+        if (AgentState.Read(settings.StateFile) is { } state)
+        {
+            log.Info($"using machine {state.MachineId} ({state.Name}) enrolled at {state.EnrolledAt:u}, from {settings.StateFile}");
+            return new MachineIdentity(state.MachineId, state.Token);
+        }
+        if (settings.EnrollmentKey is not { } key)
+            throw new AgentConfigException(
+                $"No machine identity: set HEARTBEAT_MACHINE_ID and HEARTBEAT_TOKEN, or enrol with --enroll <enrolment key> (no state file at {settings.StateFile}).");
+        return await EnrollAsync(key, hostname, ct);
+    }
+
+    /// <summary>Retries while the platform cannot be reached (a new machine may boot before its network), never on a refusal.</summary>
+    private async Task<MachineIdentity> EnrollAsync(string key, string hostname, CancellationToken ct)
+    {
+        var schedule = new HeartbeatSchedule(settings.Interval, clock.GetUtcNow(), Random.Shared);
+        var streak = new FailureStreak(log);
+        var request = new EnrollMachineRequest(settings.Name, hostname, settings.Tags.Count > 0 ? settings.Tags : null);
+        while (true)
+        {
+            string reason;
+            try
+            {
+                var response = await client.Enrollment.Enroll(request, key, ct);
+                if (response.IsSuccessStatusCode && response.Content is { } machine)
+                {
+                    new AgentState(machine.Id, machine.Token, settings.Url.ToString(), machine.Name, clock.GetUtcNow()).Write(settings.StateFile);
+                    log.Info($"enrolled as machine {machine.Id} ({machine.Name}, {hostname}); identity kept in {settings.StateFile}");
+                    return new MachineIdentity(machine.Id, machine.Token);
+                }
+                var problem = HeartbeatApiException.From(response);
+                if (problem.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.NotFound)
+                    throw new AgentConfigException($"enrolment refused ({(int)problem.StatusCode}): {problem.Message}");
+                reason = $"{(int)problem.StatusCode}: {problem.Message}";
+            }
+            catch (HttpRequestException e)
+            {
+                reason = $"{settings.Url} did not answer: {e.Message}";
+            }
+            streak.Failed(clock.GetUtcNow(), "enrolment " + reason);
+            var wait = schedule.NextAttempt(clock.GetUtcNow(), streak.Failures) - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, ct);
+        }
+    }
+}

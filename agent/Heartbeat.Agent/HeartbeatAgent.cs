@@ -1,0 +1,66 @@
+using System.Net;
+using Heartbeat.Client;
+using Heartbeat.Contracts.Http;
+
+namespace Heartbeat.Agent;
+
+/// <summary>The machine's identity on the platform: from configuration, or from the state file enrolment wrote.</summary>
+public sealed record MachineIdentity(Guid MachineId, string Token);
+
+/// <summary>Sends the heartbeats: checks and metrics, one POST, the schedule, the failure streak.</summary>
+public sealed class HeartbeatAgent(AgentSettings settings, HeartbeatClient client, ProbeRunner probes, AgentLog log, TimeProvider clock)
+{
+    public static readonly string Version = typeof(HeartbeatAgent).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Runs until <paramref name="ct"/> is cancelled (SIGTERM): a wait or a request under way is abandoned at once.</summary>
+    public async Task RunAsync(MachineIdentity identity, CancellationToken ct)
+    {
+        var schedule = new HeartbeatSchedule(settings.Interval, clock.GetUtcNow(), Random.Shared);
+        var streak = new FailureStreak(log);
+        log.Info($"sending heartbeats for machine {identity.MachineId} to {settings.Url} every {settings.Interval.TotalSeconds:0.###} s" +
+                 (settings.Checks.Count + settings.Metrics.Count > 0 ? $" with {settings.Checks.Count} check(s) and {settings.Metrics.Count} metric(s)" : ""));
+        while (true)
+        {
+            var failure = await SendAsync(identity, ct);
+            var now = clock.GetUtcNow();
+            if (failure is null) streak.Succeeded(now);
+            else streak.Failed(now, failure);
+            var wait = schedule.NextAttempt(now, streak.Failures) - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, ct);
+        }
+    }
+
+    /// <returns>Null when the platform stored the heartbeat, else why not.</returns>
+    public async Task<string?> SendAsync(MachineIdentity identity, CancellationToken ct)
+    {
+        var body = await BuildAsync(ct);
+        try
+        {
+            var response = await client.Heartbeats.SendHeartbeat(identity.MachineId, body, identity.Token, ct);
+            if (response.IsSuccessStatusCode) return null;
+            var problem = HeartbeatApiException.From(response);
+            return problem.StatusCode == HttpStatusCode.Unauthorized
+                ? "the platform refused the machine token (401): the machine was removed, or enrolled again elsewhere"
+                : $"{(int)problem.StatusCode}: {problem.Message}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException
+                                      or Polly.CircuitBreaker.BrokenCircuitException
+                                      || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return $"{settings.Url} did not answer: {e.Message}";
+        }
+    }
+
+    private async Task<HeartbeatRequest> BuildAsync(CancellationToken ct)
+    {
+        if (settings.Checks.Count == 0 && settings.Metrics.Count == 0) return new HeartbeatRequest(Version);
+        var (checks, metrics, problems) = await probes.RunAsync(settings.Checks, settings.Metrics, ct);
+        foreach (var problem in problems) log.Warn(problem);
+        var failed = checks.Where(c => !c.Passed).ToList();
+        return new HeartbeatRequest(
+            Version,
+            failed.Count > 0 ? "warning" : "ok",
+            failed.Count > 0 ? ProbeOutput.WarningMessage(failed) : null,
+            metrics.Count > 0 ? metrics : null);
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Measures the heartbeat agent's memory and CPU over a minute of sending:
+#   agent/measure-footprint.sh [agent-binary] [interval] [seconds]
+# The agent sends to a local stand-in for the platform (python3, answering 200 as ingest does), so the
+# figures are the agent's own. RSS from /proc/PID/status (VmRSS now, VmHWM the peak), CPU from
+# /proc/PID/stat (user + system ticks) over the window, after a 5 s start-up that is not counted.
+set -euo pipefail
+agent="${1:-artifacts/agent/linux-x64/heartbeat-agent}"
+interval="${2:-30s}"
+seconds="${3:-60}"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 - "$port" <<'PY' &
+import sys, json, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"status": "ok", "machine_id": self.path.rsplit("/", 1)[-1], "machine_name": "measured",
+                           "heartbeat_received": True, "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat()}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.send_header("Content-Length", str(len(body)))
+        self.end_headers(); self.wfile.write(body)
+        H.count += 1
+    count = 0
+    def log_message(self, *a): pass
+HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+runner=()
+case "$agent" in *.dll) runner=(dotnet) ;; esac
+HEARTBEAT_URL="http://127.0.0.1:$port" HEARTBEAT_MACHINE_ID=0192f0c5-0000-7000-8000-000000000001 HEARTBEAT_TOKEN=hb_measure \
+  HEARTBEAT_INTERVAL="$interval" "${runner[@]}" "$agent" 2>/dev/null &
+pid=$!
+sleep 5
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+start=$(ticks)
+sleep "$seconds"
+end=$(ticks)
+rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+kill -TERM "$pid"; wait "$pid" || true
+cpu_s=$(echo "scale=3; ($end - $start) / $hz" | bc)
+pct=$(echo "scale=4; 100 * ($end - $start) / $hz / $seconds" | bc)
+echo "agent=$agent interval=$interval window=${seconds}s: RSS ${rss} kB (peak ${hwm} kB), CPU ${cpu_s} s = ${pct} % of one core"
