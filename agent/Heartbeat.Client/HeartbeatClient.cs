@@ -24,15 +24,20 @@ public sealed class HeartbeatClient(
     public IChannelTestsApi ChannelTests => channelTests;
 
     /// <summary>
-    /// The fleet, narrowed by <paramref name="filter"/>. The only place that lists machines, so that the
-    /// listing's wire shape (today a plain array, filtered here) can change in one spot when the API pages.
+    /// The fleet, narrowed by <paramref name="filter"/> on the server, problems first; follows the pages
+    /// (1,000 machines each) to the end. The only place that lists machines.
     /// </summary>
     public async Task<IReadOnlyList<MachineView>> ListMachinesAsync(MachineFilter? filter = null, CancellationToken ct = default)
     {
-        var all = (await machines.List(ct)).ContentOrThrow();
-        return all
-            .Where(m => filter?.Status is not { } status || string.Equals(m.Status, status, StringComparison.OrdinalIgnoreCase))
-            .Where(m => filter?.Tag is not { } tag || m.Tags.Contains(tag, StringComparer.OrdinalIgnoreCase))
-            .ToList();
+        var all = new List<MachineView>();
+        string? cursor = null;
+        do
+        {
+            var page = (await machines.List(status: filter?.Status, tag: filter?.Tag, cursor: cursor, limit: 1_000, ct: ct)).ContentOrThrow();
+            all.AddRange(page.Machines);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return all;
     }
 }

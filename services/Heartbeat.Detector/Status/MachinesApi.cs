@@ -71,7 +71,10 @@ public static class MachinesApi
         var end = to ?? clock.GetUtcNow();
         var transitions = events.Select(ToView).OfType<TransitionView>().Where(t => t.At >= start && t.At <= end).Reverse().ToList();
         var heartbeats = include == "heartbeats"
-            ? await RecentHeartbeats.ReadAsync(dataSource, id, start, end, RecentHeartbeatCount, ct)
+            ? (await Tracking.RecentHeartbeats.ReadAsync(dataSource, session.DocumentStore.Options.DatabaseSchemaName, id, RecentHeartbeatCount, ct))
+                .Where(h => h.ReceivedAt >= start && h.ReceivedAt <= end)
+                .Select(h => new HeartbeatView(h.ReceivedAt, h.Source.ToString().ToLowerInvariant(), h.Status.ToString().ToLowerInvariant(), h.AgentVersion, h.Message))
+                .ToList()
             : null;
         return TypedResults.Ok(new MachineHistory(id, from ?? events[0].Timestamp, end, transitions, heartbeats));
     }
