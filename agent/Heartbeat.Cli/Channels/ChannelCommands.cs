@@ -41,7 +41,7 @@ public static class ChannelCommands
             }
             var table = new Table().Border(TableBorder.Simple).AddColumns("ID", "NAME", "TYPE", "URL", "CREATED");
             foreach (var c in channels)
-                table.AddRow(Markup.Escape(c.Id.ToString()), Markup.Escape(c.Name), Markup.Escape(c.Type), Markup.Escape(c.Url), c.CreatedAt.ToString("yyyy-MM-dd HH:mm'Z'"));
+                table.AddRow(Markup.Escape(c.Id.ToString()), Markup.Escape(c.Name), Markup.Escape(c.Type), Markup.Escape(c.Url ?? "(hidden from read keys)"), c.CreatedAt.ToString("yyyy-MM-dd HH:mm'Z'"));
             if (channels.Count > 0) session.Out.Write(table);
             session.Out.WriteLine($"{channels.Count} channel{(channels.Count == 1 ? "" : "s")}");
             return ExitCodes.Ok;

@@ -52,11 +52,11 @@ public static class MachineCommands
     public static Command History()
     {
         var machine = MachineArgument();
-        var command = new Command("history", "The machine's transitions (offline, online), newest first.") { machine };
+        var command = new Command("history", "The machine's history (registration, offline, online, pauses, settings), newest first.") { machine };
         command.SetAction(CliSession.Run(async (session, parsed, ct) =>
         {
             var m = await session.FindMachineAsync(parsed.GetValue(machine)!, ct);
-            var transitions = (await session.Client.Machines.History(m.Id, ct)).ContentOrThrow();
+            var transitions = (await session.Client.Machines.History(m.Id, ct: ct)).ContentOrThrow().Transitions;
             if (session.Json)
             {
                 session.WriteJson(transitions);
@@ -69,7 +69,7 @@ public static class MachineCommands
             }
             var table = new Table().Border(TableBorder.Simple).AddColumns("AT", "TRANSITION", "EPISODE", "DOWNTIME");
             foreach (var t in transitions)
-                table.AddRow(t.At.ToString("yyyy-MM-dd HH:mm:ss'Z'"), t.Kind, t.EpisodeId.ToString(),
+                table.AddRow(t.At.ToString("yyyy-MM-dd HH:mm:ss'Z'"), t.Kind, t.EpisodeId?.ToString() ?? "",
                     t.DowntimeSeconds is { } d ? FleetHealth.Duration((int)Math.Round(d)) : "");
             session.Out.Write(table);
             return ExitCodes.Ok;
