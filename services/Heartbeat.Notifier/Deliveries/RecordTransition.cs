@@ -11,7 +11,7 @@ namespace Heartbeat.Notifier.Deliveries;
 /// (episode, channel, kind) makes a redelivered or duplicated message, on any replica, insert nothing.
 /// An online names the offline it waits for; it waits at most <see cref="DeliveryOptions.OfflineWait"/> for that
 /// offline to be recorded at all, unless the channel was created after the machine went offline (then none will come).
-/// An offline waits for the machine's previous online to that channel if it is still pending (waiting for its own
+/// An offline waits for the machine's previous episode's online to that channel if it is still pending (waiting for its own
 /// offline, say), so a new episode does not overtake the end of the last one.
 /// </summary>
 public sealed class RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options)
@@ -22,7 +22,7 @@ public sealed class RecordTransition(NpgsqlDataSource database, DispatchSignal s
                case when $3 = 'online' then $6 end,
                case when $3 = 'online' and c.created_at <= $7 then format('%s:%s:offline', $1, c.id)
                     when $3 = 'offline' then (select p.id from notifier.deliveries p
-                                              where p.machine_id = $2 and p.channel_id = c.id and p.kind = 'online' and p.status = 'pending'
+                                              where p.machine_id = $2 and p.channel_id = c.id and p.kind = 'online' and p.status = 'pending' and p.episode_id <> $1
                                               order by p.created_at desc limit 1) end
         from notifier.mt_doc_channel c
         on conflict (id) do nothing
