@@ -48,9 +48,10 @@ public sealed class HeartbeatSchedule(TimeSpan interval, DateTimeOffset start, R
         return exponential < interval ? exponential * (0.5 + random.NextDouble() * 0.5) : null;
     }
 
-    // Derived from the grid index, so a due time's jitter is the same however often it is asked for.
+    // Derived from the grid index (deterministically, unlike HashCode), so a due time's jitter is the same
+    // however often it is asked for.
     private TimeSpan Jitter(long k) =>
-        k == 0 ? TimeSpan.Zero : interval * JitterFraction * (2 * new Random(HashCode.Combine(_seed, k)).NextDouble() - 1);
+        k == 0 ? TimeSpan.Zero : interval * JitterFraction * (2 * new Random(unchecked(_seed * 397 ^ (int)k)).NextDouble() - 1);
 
     private readonly int _seed = random.Next();
 }

@@ -17,7 +17,8 @@ public static class GatewayExtensions
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
 
         builder.Services.AddHttpClient(ServiceReadiness.HttpClientName);
-        builder.Services.AddHttpClient(PublicOpenApi.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        // A service builds its document on first request, which takes seconds on a busy machine.
+        builder.Services.AddHttpClient(PublicOpenApi.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
 
         // Health probes (YARP's active checks every few seconds, and /health) are not traces worth keeping.
         builder.Services.Configure<HttpClientTraceInstrumentationOptions>(o =>

@@ -87,6 +87,7 @@ public static class PublicOpenApi
         if (missing.Count > 0) description += $" Not included because they did not answer: {string.Join(", ", missing)}.";
         return new JsonObject
         {
+            ["x-missing-services"] = new JsonArray(missing.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()),
             ["openapi"] = documents.FirstOrDefault().Document?["openapi"]?.DeepClone() ?? "3.1.1",
             ["info"] = new JsonObject { ["title"] = "Heartbeat.Platform API", ["version"] = "v1", ["description"] = description },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = "/" }),

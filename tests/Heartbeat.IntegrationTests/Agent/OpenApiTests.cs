@@ -26,12 +26,14 @@ public sealed partial class OpenApiTests(PlatformFixture platform)
             r.Value["Match"]!["Methods"]?.AsArray().Select(m => m!.GetValue<string>().ToUpperInvariant()).ToList() ?? [])).ToList();
     }
 
-    private async Task<JsonObject> DocumentAsync(Uri baseAddress)
-    {
-        var response = await platform.Http.GetAsync(new Uri(baseAddress, "/openapi/v1.json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-    }
+    /// <summary>A document; the gateway's once every service behind it has contributed (it names those that did not answer).</summary>
+    private async Task<JsonObject> DocumentAsync(Uri baseAddress) =>
+        await Eventually.Async(async () =>
+        {
+            var response = await platform.Http.GetAsync(new Uri(baseAddress, "/openapi/v1.json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        }, d => d["x-missing-services"] is not JsonArray { Count: > 0 }, $"the OpenAPI document at {baseAddress} from every service", 60);
 
     private static string Shape(string path) => Parameter().Replace(path.Length > 1 ? path.TrimEnd('/') : path, "{}");
 
@@ -113,7 +115,7 @@ public sealed partial class OpenApiTests(PlatformFixture platform)
         var response = await http.GetAsync("/api/docs");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = await response.Content.ReadAsStringAsync();
-        Assert.Contains("/openapi/v1.json", page);
+        Assert.Contains("v1.json", page);
         Assert.Contains("scalar", page, StringComparison.OrdinalIgnoreCase);
     }
 
