@@ -93,7 +93,7 @@ public sealed class AgentTests(PlatformFixture platform)
 
         Assert.Equal(first.MachineId, second.MachineId);
         Assert.NotEqual(first.Token, second.Token);
-        var machines = (await platform.Machines.List()).Content!.Where(m => m.Name == name).ToList();
+        var machines = (await platform.Machines.List(q: name)).Content!.Machines.Where(m => m.Name == name).ToList();
         Assert.Single(machines);
         Assert.Equal(["enrolled"], machines[0].Tags);
         Assert.Equal(HttpStatusCode.Unauthorized, (await platform.Heartbeats.SendHeartbeat(first.MachineId, null, first.Token)).StatusCode);
