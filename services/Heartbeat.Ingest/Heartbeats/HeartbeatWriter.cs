@@ -51,7 +51,10 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
             using (var activity = HeartbeatTelemetry.Source.StartActivity("heartbeat group commit"))
             {
                 activity?.SetTag("heartbeat.batch_size", count);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var attempts = await IsolatingCommit.RunAsync(new ArraySegment<Pending>(buffer, 0, count), CommitAsync, Settle, IsolatingCommit.CausedByContent);
+                HeartbeatTelemetry.GroupCommitSize.Record(count);
+                HeartbeatTelemetry.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 if (attempts > 1) logger.LogWarning("A batch of {Count} heartbeats needed {Attempts} commits to isolate the heartbeats the database refused", count, attempts);
             }
             Array.Clear(buffer, 0, count);

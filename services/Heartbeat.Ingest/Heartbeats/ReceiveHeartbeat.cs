@@ -43,6 +43,24 @@ public static class ReceiveHeartbeat
         string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, HeartbeatRateLimits limits,
         TimeProvider clock, CancellationToken ct)
     {
+        var result = await ReceiveAsync(machineId, request, directory, writer, limits, clock, ct);
+        var status = result.Result switch
+        {
+            Ok<HeartbeatAccepted> => 200,
+            ValidationProblem => 400,
+            ProblemHttpResult p => p.StatusCode,
+            _ => 500,
+        };
+        HeartbeatTelemetry.HeartbeatsReceived.Add(1, status == 200
+            ? [new("outcome", "accepted")]
+            : [new("outcome", "rejected"), new("reason", status switch { 400 => "invalid", 401 => "unauthorized", 429 => "rate_limited", 503 => "not_stored", _ => "other" })]);
+        return result;
+    }
+
+    private static async Task<Results<Ok<HeartbeatAccepted>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
+        string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, HeartbeatRateLimits limits,
+        TimeProvider clock, CancellationToken ct)
+    {
         var client = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
         if (limits.AuthenticationBlocked(client))
             return TooMany(request, TimeSpan.FromSeconds(1), "Too many failed authentications from this address; wait before sending again.");

@@ -4,6 +4,7 @@ using System.Text;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Ingest.Heartbeats;
 using Heartbeat.Ingest.Machines;
+using Heartbeat.ServiceDefaults;
 
 namespace Heartbeat.Ingest.Pings;
 
@@ -30,6 +31,7 @@ public sealed class PingIntake(HeartbeatWriter writer, HeartbeatRateLimits limit
         try
         {
             await writer.AppendAsync(entry, ct);
+            HeartbeatTelemetry.HeartbeatsReceived.Add(1, new("outcome", "accepted"), new("source", signal.Source.ToString()));
             return new PingOutcome(PingResult.Accepted, entry.ReceivedAt);
         }
         catch (HeartbeatNotStoredException)

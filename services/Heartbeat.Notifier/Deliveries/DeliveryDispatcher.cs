@@ -103,6 +103,10 @@ public sealed class DeliveryDispatcher(
             // Recorded even while stopping: the send happened, and forgetting it would repeat it.
             await rows.RecordAsync(delivery, outcome, decision, now, fallback, CancellationToken.None);
             activity?.SetTag("heartbeat.outcome", decision.Status);
+            var type = new KeyValuePair<string, object?>("channel_type", channel.Type);
+            HeartbeatTelemetry.Notifications.Add(1, type, new("outcome", decision.Status));
+            if (decision.Status == DeliveryStatus.Delivered)
+                HeartbeatTelemetry.DeliveryLatency.Record((now - delivery.Notification.OccurredAt).TotalSeconds, type);
             Log(delivery, channel, outcome, decision);
         }
         catch (Exception e)
