@@ -27,14 +27,15 @@ public class IntakeInterruptionTests(FaultFixture fixture)
         var healthy = new List<RegisteredMachine>();
         for (var i = 0; i < 3; i++) healthy.Add(await Platform.RegisterAsync($"{fault} healthy {i}"));
         var stopper = await Platform.RegisterAsync($"{fault} stops");
-        foreach (var m in healthy) await Platform.SendAsync(m);
-        await Platform.SendAsync(stopper);
         var agents = healthy.Select(Platform.KeepSending).ToList();
+        var stopperAgent = Platform.KeepSending(stopper);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // every agent has sent and been read: load, not synchronisation
         var before = (await Platform.IncidentsAsync()).Select(i => i.Id).ToHashSet();
 
         // The stopper's agent dies as the fault begins: it really is silent, and must be told once, afterwards.
-        await inject();
+        await stopperAgent.CancelAsync();
         var injectedAt = DateTimeOffset.UtcNow;
+        await inject();
         await Task.Delay(2 * FaultPlatform.Threshold); // the fault lasts twice the threshold; not synchronisation
         await repair();
         var repairedAt = DateTimeOffset.UtcNow;

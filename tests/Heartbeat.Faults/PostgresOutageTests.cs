@@ -19,13 +19,13 @@ public class PostgresOutageTests
         var healthy = new List<RegisteredMachine>();
         for (var i = 0; i < 3; i++) healthy.Add(await platform.RegisterAsync($"pg healthy {i}"));
         var stopper = await platform.RegisterAsync("pg stops");
-        foreach (var m in healthy) await platform.SendAsync(m);
-        await platform.SendAsync(stopper);
         var agents = healthy.Select(platform.KeepSending).ToList();
+        var stopperAgent = platform.KeepSending(stopper);
         await Task.Delay(TimeSpan.FromSeconds(2)); // the agents have sent and been read: load, not synchronisation
 
-        await postgres.StopServerAsync();
+        await stopperAgent.CancelAsync(); // really silent from the moment PostgreSQL stops
         var stoppedAt = DateTimeOffset.UtcNow;
+        await postgres.StopServerAsync();
         await Task.Delay(2 * FaultPlatform.Threshold); // the outage lasts twice the threshold; not synchronisation
         await postgres.StartServerAsync();
         var startedAt = DateTimeOffset.UtcNow;

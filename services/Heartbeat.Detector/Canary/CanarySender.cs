@@ -23,8 +23,10 @@ public sealed class CanarySender(
     ILogger<CanarySender> logger) : BackgroundService
 {
     public const string Tag = "platform-canary";
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
-    private readonly HttpClient _http = new() { Timeout = RequestTimeout };
+    // Half the canary timeout: a request that hangs (ingest frozen) is given up, with its reason, before the
+    // interruption it causes is declared, so the recorded cause says what failed.
+    private TimeSpan RequestTimeout => options.Value.CanaryTimeout / 2;
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private RegisteredMachine? _canary;
     private bool _failing;
 
@@ -36,6 +38,7 @@ public sealed class CanarySender(
             return;
         }
         _http.BaseAddress = url;
+        _http.Timeout = RequestTimeout;
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", FirstAdminKey(configuration));
         using var timer = new PeriodicTimer(options.Value.CanaryInterval, clock);
         do
@@ -122,7 +125,7 @@ public sealed class CanarySender(
     private string Describe(Exception e) => e switch
     {
         CanaryRefused refused => refused.Message,
-        TaskCanceledException or TimeoutException => $"no answer from {_http.BaseAddress} within {RequestTimeout.TotalSeconds:F0} s",
+        TaskCanceledException or TimeoutException => $"no answer from {_http.BaseAddress} within {RequestTimeout.TotalSeconds:F1} s",
         HttpRequestException http => $"{_http.BaseAddress} did not answer ({http.Message})",
         _ => $"{e.GetType().Name}: {e.Message}",
     };

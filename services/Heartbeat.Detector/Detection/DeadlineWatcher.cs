@@ -157,6 +157,8 @@ public sealed class DeadlineWatcher(
         {
             _highWaterMarks.Dequeue();
             var knownUntil = mark.ObservedAt - options.Value.Grace;
+            if (fleet.KnownUntil == DateTimeOffset.MinValue)
+                logger.LogInformation("Tracker caught up with the store, {Delay} after taking the lead", observedAt - leadership.LeaderSince);
             if (knownUntil > fleet.KnownUntil) fleet.KnownUntil = knownUntil;
         }
         // Bounded: a tracker stalled for minutes keeps only the most recent marks (the readiness check reports the stall).

@@ -17,8 +17,10 @@ public sealed class DetectionHealthCheck(Fleet fleet, IntakeMonitor intake, Lead
     {
         if (!leadership.IsLeader)
             return Task.FromResult(HealthCheckResult.Healthy("Standby: serving reads, ready to take over when the leader's lock frees."));
+        // A leader that is still loading or catching up at the start of its term serves reads and will judge in
+        // moments: degraded. One whose tracker has stalled is not ready.
         if (TrackerProblem(fleet, clock.GetUtcNow()) is { } problem)
-            return Task.FromResult(HealthCheckResult.Unhealthy(problem));
+            return Task.FromResult(leadership.JudgingSince is null ? HealthCheckResult.Degraded(problem) : HealthCheckResult.Unhealthy(problem));
         if (intake.Open is { } open)
             return Task.FromResult(HealthCheckResult.Degraded($"Intake interrupted since {open.Start:O} ({open.Cause}): no machine is judged offline until the canary arrives again."));
         return Task.FromResult(HealthCheckResult.Healthy($"Leader: {fleet.Count} machines tracked"));

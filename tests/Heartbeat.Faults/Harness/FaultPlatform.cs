@@ -9,13 +9,13 @@ namespace Heartbeat.Faults.Harness;
 /// <summary>
 /// A whole platform of its own for fault injection: a fresh database on the given PostgreSQL server, ingest,
 /// <see cref="DetectorCount"/> detectors (the gateway balances reads over them), notifier and gateway as real
-/// processes, a webhook channel to a local receiver. Thresholds are short (3 s) so a fault of twice the threshold
+/// processes, a webhook channel to a local receiver. Thresholds are short (5 s) so a fault of twice the threshold
 /// fits the CI budget; the canary sends every second through the gateway and counts as interrupted after 2 s.
 /// </summary>
 public sealed class FaultPlatform(string serverConnectionString, string rabbitMqUri, int detectorCount = 2) : IAsyncDisposable
 {
     public const string AdminKey = "fault-admin-key";
-    public static readonly TimeSpan Threshold = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan Threshold = TimeSpan.FromSeconds(5);
     private readonly List<ServiceProcess> _services = [];
     private readonly List<CancellationTokenSource> _senders = [];
     private readonly string _database = $"heartbeat_faults_{Guid.NewGuid():N}"[..32];
@@ -115,23 +115,37 @@ public sealed class FaultPlatform(string serverConnectionString, string rabbitMq
         Assert.True(response.IsSuccessStatusCode, $"heartbeat: {response.StatusCode} {response.Error?.Message}\n{Logs()}");
     }
 
-    /// <summary>An agent that keeps trying every second whatever the answer, until the returned source is cancelled.</summary>
+    /// <summary>
+    /// An agent that keeps trying every second whatever the answer, until the returned source is cancelled. Each
+    /// heartbeat is its own request (10 s timeout), so one slow answer on a busy box does not delay the next.
+    /// </summary>
     public CancellationTokenSource KeepSending(RegisteredMachine machine)
     {
         var stop = new CancellationTokenSource();
         _senders.Add(stop);
         _ = Task.Run(async () =>
         {
-            using var http = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+            using var http = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", machine.Token);
-            while (!stop.IsCancellationRequested)
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            do
             {
-                try { (await http.PostAsync($"/api/heartbeat/{machine.Id}", null, stop.Token)).Dispose(); }
-                catch (Exception) { /* the platform is down: an agent just tries again */ }
-                try { await Task.Delay(TimeSpan.FromSeconds(1), stop.Token); } catch (OperationCanceledException) { }
-            }
+                _ = SendOnceAsync(http, machine.Id, stop.Token);
+            } while (await WaitAsync(timer, stop.Token));
         });
         return stop;
+    }
+
+    private static async Task SendOnceAsync(HttpClient http, Guid machineId, CancellationToken ct)
+    {
+        try { (await http.PostAsync($"/api/heartbeat/{machineId}", null, ct)).Dispose(); }
+        catch (Exception) { /* the platform is down: an agent just tries again */ }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
     }
 
     public async Task<DetectionView?> DetectionAsync(ServiceProcess detector)
