@@ -53,6 +53,8 @@ public sealed class FaultPlatform(string serverConnectionString, string rabbitMq
             ["ConnectionStrings__Postgres"] = ConnectionString,
             ["ConnectionStrings__RabbitMq"] = rabbitMqUri,
             ["Heartbeat__AdminKeys"] = AdminKey,
+            // The suite's webhook receiver is on 127.0.0.1, which the notifier refuses by default.
+            ["Notifier__AllowPrivateTargets"] = "true",
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         for (var i = 0; i < detectorCount; i++) Detectors.Add(Service("services", "Heartbeat.Detector", common));
