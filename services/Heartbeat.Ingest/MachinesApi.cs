@@ -9,6 +9,7 @@ public static class MachinesApi
     {
         var machines = app.MapGroup("/api/machines").RequireKey(KeyRole.Admin);
         machines.MapPost("/", RegisterMachine.Handle);
+        machines.MapPatch("/{id:guid}", ChangeSettings.Handle);
         machines.MapPost("/{id:guid}/pause", ChangeMonitoring.Pause);
         machines.MapPost("/{id:guid}/resume", ChangeMonitoring.Resume);
         machines.MapDelete("/{id:guid}", ChangeMonitoring.Retire);

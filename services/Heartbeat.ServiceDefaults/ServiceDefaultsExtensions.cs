@@ -2,6 +2,7 @@ using Heartbeat.Contracts.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -33,24 +34,35 @@ public static class ServiceDefaultsExtensions
 
     private static void AddOpenTelemetry(this IHostApplicationBuilder builder)
     {
-        // Without a collector (compose sets OTEL_EXPORTER_OTLP_ENDPOINT) spans would be recorded only to
-        // be dropped, which costs measurable CPU per heartbeat: then telemetry stays off.
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return;
-
-        builder.Services.AddOpenTelemetry()
+        // Metrics are always on: every service answers /metrics in Prometheus format, so a scripts/up user can
+        // point an existing Prometheus at it; with a collector they are also pushed over OTLP.
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(builder.Environment.ApplicationName))
-            .WithTracing(t => t
-                .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
+            .WithMetrics(m =>
+            {
+                m.AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter("MassTransit", "Marten", HeartbeatTelemetry.SourceName)
+                    .AddPrometheusExporter();
+            });
+
+        // Without a collector, spans would be recorded only to be dropped, which costs measurable CPU per
+        // heartbeat: then tracing stays off.
+        if (!otlp) return;
+        telemetry.WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = c =>
+                    !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments(MetricsPath))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
                 .AddSource("MassTransit", "Marten", HeartbeatTelemetry.SourceName))
-            .WithMetrics(m => m
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter("MassTransit", "Marten", HeartbeatTelemetry.SourceName))
+            .WithLogging()
+            // One OTLP exporter for traces, metrics and logs (the collector sends logs on to Loki).
             .UseOtlpExporter();
     }
+
+    public const string MetricsPath = "/metrics";
 
     /// <summary>/health/live answers while the process runs; /health/ready only when its PostgreSQL and RabbitMQ answer.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
@@ -59,6 +71,14 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        // Operational data, not for the public: only callers on this host, unless Metrics:AllowRemote is set
+        // (a Prometheus on another host scraping the internal service ports).
+        var allowRemote = app.Configuration.GetValue<bool>("Metrics:AllowRemote");
+        app.MapPrometheusScrapingEndpoint(MetricsPath)
+            .AddEndpointFilter(async (context, next) =>
+                allowRemote || context.HttpContext.Connection.RemoteIpAddress is { } caller && System.Net.IPAddress.IsLoopback(caller)
+                    ? await next(context)
+                    : Results.NotFound());
         return app;
     }
 }

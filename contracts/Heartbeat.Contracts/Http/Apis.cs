@@ -29,6 +29,9 @@ public interface IMachinesApi
     [Get("/api/machines/{id}/uptime")]
     Task<IApiResponse<UptimeView>> Uptime(Guid id, int? days = null, CancellationToken ct = default);
 
+    [Patch("/api/machines/{id}")]
+    Task<IApiResponse> ChangeSettings(Guid id, [Body] ChangeMachineSettingsRequest request, CancellationToken ct = default);
+
     [Post("/api/machines/{id}/pause")]
     Task<IApiResponse> Pause(Guid id, CancellationToken ct = default);
 

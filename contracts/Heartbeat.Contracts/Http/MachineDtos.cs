@@ -54,3 +54,12 @@ public sealed record TransitionView(
 
 /// <summary>The share of a window a machine was not offline, from its transitions.</summary>
 public sealed record UptimeView(Guid MachineId, DateTimeOffset From, DateTimeOffset To, double UptimeRatio, double OfflineSeconds, int Episodes);
+
+/// <summary>PATCH /api/machines/{id}: only the fields present change.</summary>
+public sealed record ChangeMachineSettingsRequest(
+    string? Name = null,
+    string? Hostname = null,
+    string? Description = null,
+    IReadOnlyList<string>? Tags = null,
+    int? OfflineThresholdSeconds = null,
+    int? ExpectedIntervalSeconds = null);
