@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Heartbeat.Ingest.Heartbeats;
 using Heartbeat.Ingest.Machines;
@@ -24,6 +25,9 @@ public static class IngestExtensions
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.RequireAdminKeys();
+        // Data Protection key ring for probe private keys, shared with the prober (same application name and key directory).
+        // TEMPORARY: swap this one line for builder.AddHeartbeatDataProtection() (ServiceDefaults, PostgreSQL key ring) when it lands.
+        builder.Services.AddDataProtection().SetApplicationName("Heartbeat.Platform").PersistKeysToFileSystem(new DirectoryInfo(builder.Configuration["DataProtection:KeyDirectory"] ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "Heartbeat.Platform", "keys")));
         builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations().ValidateOnStart();
         builder.AddHeartbeatMarten("ingest", opts =>
             opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline));

@@ -11,6 +11,7 @@ public static class HeartbeatEventTypes
         typeof(MachineRegistered), typeof(MachineSettingsChanged), typeof(MonitoringPaused),
         typeof(MonitoringResumed), typeof(MachineRetired), typeof(HeartbeatReceived), typeof(HeartbeatsReceived),
         typeof(MachineWentOffline), typeof(MachineWentOnline),
+        typeof(ProbeFailed), typeof(ProbeRecovered), typeof(ProbeHostKeyPinned),
     ];
 
     public static void Register(StoreOptions opts)

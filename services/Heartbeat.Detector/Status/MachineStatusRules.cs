@@ -32,5 +32,6 @@ public static class MachineStatusRules
         tracked is null ? status.EpisodeId : tracked.OpenEpisodeId,
         (int)(status.OfflineThreshold ?? defaults.OfflineThreshold).TotalSeconds,
         (int)(status.ExpectedInterval ?? defaults.ExpectedInterval).TotalSeconds,
-        status.RegisteredAt);
+        status.RegisteredAt,
+        status.LastProbeError);
 }

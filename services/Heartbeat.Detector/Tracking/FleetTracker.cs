@@ -124,7 +124,8 @@ public sealed class FleetTracker : SubscriptionBase
 
     private static Guid? MachineIdOf(IEvent e) => e.Data switch
     {
-        MachineSettingsChanged or MonitoringPaused or MonitoringResumed or MachineRetired or MachineWentOffline or MachineWentOnline => e.StreamId,
+        MachineSettingsChanged or MonitoringPaused or MonitoringResumed or MachineRetired or MachineWentOffline or MachineWentOnline
+            or ProbeFailed or ProbeRecovered or ProbeHostKeyPinned => e.StreamId,
         _ => null,
     };
 
