@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
@@ -129,13 +128,19 @@ public static class ProbeRegistration
         }
         catch (SshPassPhraseNullOrEmptyException)
         {
-            return "The private key is protected by a passphrase; give a key without one (it is stored encrypted).";
+            return PassphraseError;
         }
-        catch (Exception e) when (e is SshException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException or CryptographicException or IndexOutOfRangeException)
+        // Untrusted input into a parser that throws whatever its internals throw (ASN.1, BouncyCastle, format
+        // errors): any failure means the prober could not use this key either.
+        catch (Exception)
         {
-            return "The private key is not an OpenSSH or PEM private key SSH.NET can read.";
+            return text.Contains("ENCRYPTED", StringComparison.Ordinal)
+                ? PassphraseError
+                : "The private key is not an OpenSSH or PEM private key SSH.NET can read.";
         }
     }
+
+    private const string PassphraseError = "The private key is protected by a passphrase; give a key without one (it is stored encrypted).";
 
     // Keys pasted into JSON often lose their final newline or carry \r\n; the parsers want plain lines.
     private static string NormalizeKey(string text) => text.Replace("\r\n", "\n").Trim() + "\n";

@@ -23,6 +23,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public ServiceProcess Ingest { get; private set; } = null!;
     public ServiceProcess Detector { get; private set; } = null!;
     public ServiceProcess Notifier { get; private set; } = null!;
+    public ServiceProcess Prober { get; private set; } = null!;
     public ServiceProcess Gateway { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public IMachinesApi Machines { get; private set; } = null!;
@@ -43,10 +44,13 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["ConnectionStrings__RabbitMq"] = _infrastructure.RabbitMqUri,
             ["Heartbeat__AdminKeys"] = AdminKey,
             ["Heartbeat__ReadKeys"] = ReadKey,
+            // Ingest encrypts probe private keys, the prober decrypts them: one key ring for the run.
+            ["DataProtection__KeyDirectory"] = Path.Combine(Path.GetTempPath(), $"heartbeat-test-keys-{Guid.NewGuid():N}"),
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);
         Notifier = Service("services", "Heartbeat.Notifier", common);
+        Prober = Service("services", "Heartbeat.Prober", common);
         Gateway = Service("gateway", "Heartbeat.Gateway", new Dictionary<string, string>(common)
         {
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = Ingest.BaseAddress.ToString(),
@@ -61,8 +65,10 @@ public sealed class PlatformFixture : IAsyncLifetime
         await WaitUntilReadyAsync(Ingest);
         Detector.Start();
         Notifier.Start();
+        Prober.Start();
         Gateway.Start();
         await WaitUntilReadyAsync(Gateway, "/health");
+        await WaitUntilReadyAsync(Prober);
 
         Http = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var admin = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
