@@ -16,7 +16,7 @@ public static class ProberExtensions
         // TEMPORARY: swap this one line for builder.AddHeartbeatDataProtection() (ServiceDefaults, PostgreSQL key ring) when it lands.
         builder.Services.AddDataProtection().SetApplicationName("Heartbeat.Platform").PersistKeysToFileSystem(new DirectoryInfo(builder.Configuration["DataProtection:KeyDirectory"] ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "Heartbeat.Platform", "keys")));
 
-        builder.Services.AddOptions<ProberOptions>().BindConfiguration("Prober").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ProberOptions>().Configure<IConfiguration>(ProberOptions.Bind).ValidateDataAnnotations().ValidateOnStart();
         // No async daemon registered here: ProberLeadership starts one only while it holds the prober lock.
         builder.AddHeartbeatMarten("prober", opts => opts.Schema.For<ProbeTarget>())
             .AddSubscriptionWithServices<ProbeTargetFollower>(ServiceLifetime.Singleton);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Heartbeat.ServiceDefaults;
 
 namespace Heartbeat.Prober;
 
@@ -12,4 +13,12 @@ public sealed class ProberOptions
 
     /// <summary>How often a standby asks for the prober lock, and the leader checks that it still holds it.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")] public TimeSpan LockCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>From the <c>Prober</c> section; the duration also as <c>2s</c> (see <see cref="Durations"/>).</summary>
+    public static void Bind(ProberOptions o, IConfiguration configuration)
+    {
+        o.MaxParallelProbes = configuration.GetValue("Prober:MaxParallelProbes", o.MaxParallelProbes);
+        o.MaxBatchSize = configuration.GetValue("Prober:MaxBatchSize", o.MaxBatchSize);
+        o.LockCheckInterval = Durations.Read(configuration, o.LockCheckInterval, "Prober:LockCheckInterval");
+    }
 }

@@ -16,7 +16,7 @@ namespace Heartbeat.Benchmarks;
 /// </summary>
 public sealed class PlatformProcesses : IAsyncDisposable
 {
-    public const int IngestPort = 7101, DetectorPort = 7102, NotifierPort = 7103, GatewayPort = 7080, CeilingGatewayPort = 7081;
+    public const int IngestPort = 7101, DetectorPort = 7102, NotifierPort = 7103, ProberPort = 7104, GatewayPort = 7080, CeilingGatewayPort = 7081;
 
     private readonly BenchOptions _options;
     private readonly List<(string Name, Process Process)> _started = [];
@@ -45,12 +45,12 @@ public sealed class PlatformProcesses : IAsyncDisposable
     /// <summary>The service processes by name (ingest, detector, notifier, gateway, ceiling gateway), for sampling.</summary>
     public IReadOnlyDictionary<string, int> Pids => _pids;
 
-    public static async Task<PlatformProcesses> StartAsync(BenchOptions options, bool withCeilingGateway, CancellationToken ct)
+    public static async Task<PlatformProcesses> StartAsync(BenchOptions options, bool withCeilingGateway, CancellationToken ct, bool withProber = false)
     {
         if (!options.StartsPlatform)
         {
             var attached = new PlatformProcesses(options, options.Gateway!);
-            foreach (var name in new[] { "Heartbeat.Ingest", "Heartbeat.Detector", "Heartbeat.Notifier", "Heartbeat.Gateway" })
+            foreach (var name in new[] { "Heartbeat.Ingest", "Heartbeat.Detector", "Heartbeat.Notifier", "Heartbeat.Prober", "Heartbeat.Gateway" })
                 if (FindByCommandLine(name + ".dll").FirstOrDefault() is var pid and > 0) attached._pids[Short(name)] = pid;
             Console.Error.WriteLine($"[bench] using the running platform at {options.Gateway} (pids: {string.Join(", ", attached._pids)})");
             if (withCeilingGateway) await attached.StartCeilingGatewayAsync(ct);
@@ -66,6 +66,7 @@ public sealed class PlatformProcesses : IAsyncDisposable
             await WaitForAsync(platform, $"http://127.0.0.1:{IngestPort}/health/live", TimeSpan.FromSeconds(60), ct);
             platform.Start("services", "Heartbeat.Detector", DetectorPort);
             platform.Start("services", "Heartbeat.Notifier", NotifierPort);
+            if (withProber) platform.Start("services", "Heartbeat.Prober", ProberPort);
             platform.Start("gateway", "Heartbeat.Gateway", GatewayPort);
             await WaitForAsync(platform, $"http://127.0.0.1:{GatewayPort}/health", TimeSpan.FromSeconds(90), ct);
             if (withCeilingGateway) await platform.StartCeilingGatewayAsync(ct);

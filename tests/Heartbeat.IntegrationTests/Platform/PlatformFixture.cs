@@ -165,6 +165,7 @@ public sealed class PlatformFixture : IAsyncLifetime
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException e) { last = e.Message; }
+            catch (TaskCanceledException e) { last = e.Message; } // one slow answer on a loaded box: ask again, within the bound
             await Task.Delay(250);
         }
         throw new TimeoutException($"{service.Name} was not ready at {path} within {seconds} s (last: {last}).\n" +
