@@ -106,6 +106,15 @@ public class ProbeValidationTests
     }
 
     [Fact]
+    public void The_default_timeout_is_five_seconds_or_the_interval_when_shorter()
+    {
+        var protector = new EphemeralDataProtectionProvider().PrivateKeyProtector();
+        Assert.Empty(Errors(new ProbeRequest("tcp", Host: "h", Port: 1, IntervalSeconds: 2)));
+        Assert.Equal(TimeSpan.FromSeconds(2), ProbeRegistration.Decide(new ProbeRequest("tcp", Host: "h", Port: 1, IntervalSeconds: 2), protector).Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), ProbeRegistration.Decide(new ProbeRequest("tcp", Host: "h", Port: 1, IntervalSeconds: 10), protector).Timeout);
+    }
+
+    [Fact]
     public void An_http_probe_expects_200_unless_told()
     {
         var stored = ProbeRegistration.Decide(new ProbeRequest("http", Url: "https://a/health", IntervalSeconds: 60), new EphemeralDataProtectionProvider().PrivateKeyProtector());

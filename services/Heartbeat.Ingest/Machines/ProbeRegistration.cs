@@ -68,7 +68,7 @@ public static class ProbeRegistration
             errors["probe.interval_seconds"] = [$"The probe interval must be between 1 and {MaxIntervalSeconds} seconds."];
         if (p.TimeoutSeconds is < 1 or > MaxTimeoutSeconds)
             errors["probe.timeout_seconds"] = [$"The probe timeout must be between 1 and {MaxTimeoutSeconds} seconds."];
-        else if ((p.TimeoutSeconds ?? DefaultTimeoutSeconds) > (p.IntervalSeconds ?? DefaultIntervalSeconds) && !errors.ContainsKey("probe.interval_seconds"))
+        else if (p.TimeoutSeconds > (p.IntervalSeconds ?? DefaultIntervalSeconds) && !errors.ContainsKey("probe.interval_seconds"))
             errors["probe.timeout_seconds"] = ["The probe timeout may not be longer than its interval."];
     }
 
@@ -80,7 +80,8 @@ public static class ProbeRegistration
     {
         TryParseType(p.Type, out var type);
         var interval = IntervalOf(p);
-        var timeout = TimeSpan.FromSeconds(p.TimeoutSeconds ?? DefaultTimeoutSeconds);
+        // By default 5 s, or the interval when that is shorter: one probe of a machine ends before its next is due.
+        var timeout = p.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(DefaultTimeoutSeconds) < interval ? TimeSpan.FromSeconds(DefaultTimeoutSeconds) : interval;
         return type switch
         {
             ProbeType.Ssh => new ProbeSettings(type, interval, timeout, Host: p.Host!.Trim(), Port: p.Port ?? DefaultSshPort, User: p.User!.Trim(),
