@@ -16,7 +16,10 @@ namespace Heartbeat.Benchmarks;
 /// </summary>
 public sealed class PlatformProcesses : IAsyncDisposable
 {
-    public const int IngestPort = 7101, DetectorPort = 7102, NotifierPort = 7103, ProberPort = 7104, GatewayPort = 7080, CeilingGatewayPort = 7081;
+    // BENCH_PORT_OFFSET moves every port, so a second checkout can bench at the same time (with its own database).
+    private static readonly int Offset = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PORT_OFFSET"), out var offset) ? offset : 0;
+    public static readonly int IngestPort = 7101 + Offset, DetectorPort = 7102 + Offset, NotifierPort = 7103 + Offset, ProberPort = 7104 + Offset,
+        GatewayPort = 7080 + Offset, CeilingGatewayPort = 7081 + Offset;
 
     private readonly BenchOptions _options;
     private readonly List<(string Name, Process Process)> _started = [];

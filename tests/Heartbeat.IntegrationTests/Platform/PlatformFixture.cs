@@ -40,7 +40,8 @@ public sealed class PlatformFixture : IAsyncLifetime
 
         var common = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Postgres"] = _infrastructure.PostgresConnectionString,
+            // Connecting may take longer than Npgsql's 15 s default on a box loaded by parallel builds and test runs.
+            ["ConnectionStrings__Postgres"] = new NpgsqlConnectionStringBuilder(_infrastructure.PostgresConnectionString) { Timeout = 60 }.ConnectionString,
             ["ConnectionStrings__RabbitMq"] = _infrastructure.RabbitMqUri,
             ["Heartbeat__AdminKeys"] = AdminKey,
             ["Heartbeat__ReadKeys"] = ReadKey,
