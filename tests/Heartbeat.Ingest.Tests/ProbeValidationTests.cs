@@ -115,6 +115,10 @@ public class ProbeValidationTests
     }
 
     [Fact]
+    public void A_probed_machine_is_expected_every_interval_plus_timeout() =>
+        Assert.Equal(TimeSpan.FromSeconds(35), ProbeRegistration.ExpectedIntervalOf(new ProbeRequest("tcp", Host: "h", Port: 1)));
+
+    [Fact]
     public void An_http_probe_expects_200_unless_told()
     {
         var stored = ProbeRegistration.Decide(new ProbeRequest("http", Url: "https://a/health", IntervalSeconds: 60), new EphemeralDataProtectionProvider().PrivateKeyProtector());

@@ -48,8 +48,8 @@ public static class RegisterMachine
         var registered = new MachineRegistered(
             id, r.Name!.Trim(), r.Hostname?.Trim(), r.Description, r.Tags?.Select(t => t.Trim()).ToArray() ?? [],
             ToDuration(r.OfflineThresholdSeconds),
-            // A probed machine is expected as often as it is probed, unless told otherwise.
-            ToDuration(r.ExpectedIntervalSeconds) ?? (r.Probe is { } probe ? ProbeRegistration.IntervalOf(probe) : null),
+            // A probed machine is expected as often as it is probed (plus the probe's timeout), unless told otherwise.
+            ToDuration(r.ExpectedIntervalSeconds) ?? (r.Probe is { } probe ? ProbeRegistration.ExpectedIntervalOf(probe) : null),
             MachineTokens.Hash(token), clock.GetUtcNow(),
             r.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null);
         session.Events.StartStream(id, registered);
