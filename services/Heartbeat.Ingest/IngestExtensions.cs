@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Heartbeat.Ingest.Heartbeats;
 using Heartbeat.Ingest.Machines;
@@ -25,6 +26,9 @@ public static class IngestExtensions
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.RequireAdminKeys();
+        // Data Protection key ring for probe private keys, shared with the prober (same application name and key directory).
+        // Probe private keys: encrypted by ingest, decrypted by the prober, with the key ring shared in PostgreSQL.
+        builder.AddHeartbeatDataProtection();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations().ValidateOnStart();
         builder.AddHeartbeatMarten("ingest", opts =>
         {

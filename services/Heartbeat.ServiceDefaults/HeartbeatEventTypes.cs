@@ -12,6 +12,7 @@ public static class HeartbeatEventTypes
         typeof(MonitoringResumed), typeof(MachineRetired), typeof(HeartbeatReceived), typeof(HeartbeatsReceived),
         typeof(MachineWentOffline), typeof(MachineWentOnline), typeof(PingKeyIssued), typeof(PingKeyRevoked),
         typeof(MachineTokenRotated),
+        typeof(ProbeFailed), typeof(ProbeRecovered), typeof(ProbeHostKeyPinned),
     ];
 
     public static void Register(StoreOptions opts)

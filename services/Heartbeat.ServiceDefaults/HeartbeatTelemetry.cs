@@ -36,6 +36,14 @@ public static class HeartbeatTelemetry
     public static readonly Counter<long> IntakeInterruptions =
         Meter.CreateCounter<long>("heartbeat.intake.interruptions", "{interruption}", "Times the canary stopped reaching the store.");
 
+    // Prober
+    /// <summary>Probes run, by <c>type</c> (ssh, tcp, http) and <c>outcome</c> (success, failure).</summary>
+    public static readonly Counter<long> Probes =
+        Meter.CreateCounter<long>("heartbeat.probes", "{probe}", "Agentless probes run, by type and outcome.");
+    public static readonly Histogram<double> ProbeDuration =
+        Meter.CreateHistogram<double>("heartbeat.probe.duration", "s", "Time one probe took, by type.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+
     // Notifier
     public static readonly Counter<long> Notifications =
         Meter.CreateCounter<long>("heartbeat.notifications", "{notification}", "Delivery attempts, by channel type and outcome.");

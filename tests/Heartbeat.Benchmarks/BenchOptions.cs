@@ -7,8 +7,9 @@ namespace Heartbeat.Benchmarks;
 public sealed record BenchOptions
 {
     public const string Usage = """
-        usage: Heartbeat.Benchmarks <ingest|detection|storage|notify|all> [options]
-          --machines N          machines to register (ingest: 10000; detection: 10000, `all` runs 10000 and 100000)
+        usage: Heartbeat.Benchmarks <ingest|detection|storage|notify|probes|all> [options]
+          --machines N          machines to register (ingest: 10000; detection: 10000, `all` runs 10000 and 100000;
+                                probes: 10000 tcp-probed machines, not part of `all`)
           --duration 30s        length of each measured wrk run (ceiling and ingest)
           --warmup 5s           wrk warm-up before the measured runs, against each target
           --connections 64      wrk connections
@@ -47,7 +48,7 @@ public sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("ingest" or "detection" or "storage" or "notify" or "all")) throw new UsageException("missing or unknown scenario");
+        if (args.Length == 0 || args[0] is not ("ingest" or "detection" or "storage" or "notify" or "probes" or "all")) throw new UsageException("missing or unknown scenario");
         var root = FindRepositoryRoot();
         var options = new BenchOptions
         {

@@ -16,7 +16,10 @@ namespace Heartbeat.Benchmarks;
 /// </summary>
 public sealed class PlatformProcesses : IAsyncDisposable
 {
-    public const int IngestPort = 7101, DetectorPort = 7102, NotifierPort = 7103, GatewayPort = 7080, CeilingGatewayPort = 7081;
+    // BENCH_PORT_OFFSET moves every port, so a second checkout can bench at the same time (with its own database).
+    private static readonly int Offset = int.TryParse(Environment.GetEnvironmentVariable("BENCH_PORT_OFFSET"), out var offset) ? offset : 0;
+    public static readonly int IngestPort = 7101 + Offset, DetectorPort = 7102 + Offset, NotifierPort = 7103 + Offset, ProberPort = 7104 + Offset,
+        GatewayPort = 7080 + Offset, CeilingGatewayPort = 7081 + Offset;
 
     private readonly BenchOptions _options;
     private readonly List<(string Name, Process Process)> _started = [];
@@ -45,12 +48,12 @@ public sealed class PlatformProcesses : IAsyncDisposable
     /// <summary>The service processes by name (ingest, detector, notifier, gateway, ceiling gateway), for sampling.</summary>
     public IReadOnlyDictionary<string, int> Pids => _pids;
 
-    public static async Task<PlatformProcesses> StartAsync(BenchOptions options, bool withCeilingGateway, CancellationToken ct)
+    public static async Task<PlatformProcesses> StartAsync(BenchOptions options, bool withCeilingGateway, CancellationToken ct, bool withProber = false)
     {
         if (!options.StartsPlatform)
         {
             var attached = new PlatformProcesses(options, options.Gateway!);
-            foreach (var name in new[] { "Heartbeat.Ingest", "Heartbeat.Detector", "Heartbeat.Notifier", "Heartbeat.Gateway" })
+            foreach (var name in new[] { "Heartbeat.Ingest", "Heartbeat.Detector", "Heartbeat.Notifier", "Heartbeat.Prober", "Heartbeat.Gateway" })
                 if (FindByCommandLine(name + ".dll").FirstOrDefault() is var pid and > 0) attached._pids[Short(name)] = pid;
             Console.Error.WriteLine($"[bench] using the running platform at {options.Gateway} (pids: {string.Join(", ", attached._pids)})");
             if (withCeilingGateway) await attached.StartCeilingGatewayAsync(ct);
@@ -66,6 +69,7 @@ public sealed class PlatformProcesses : IAsyncDisposable
             await WaitForAsync(platform, $"http://127.0.0.1:{IngestPort}/health/live", TimeSpan.FromSeconds(60), ct);
             platform.Start("services", "Heartbeat.Detector", DetectorPort);
             platform.Start("services", "Heartbeat.Notifier", NotifierPort);
+            if (withProber) platform.Start("services", "Heartbeat.Prober", ProberPort);
             platform.Start("gateway", "Heartbeat.Gateway", GatewayPort);
             await WaitForAsync(platform, $"http://127.0.0.1:{GatewayPort}/health", TimeSpan.FromSeconds(90), ct);
             if (withCeilingGateway) await platform.StartCeilingGatewayAsync(ct);

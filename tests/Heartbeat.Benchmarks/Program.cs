@@ -77,5 +77,19 @@ if (options.Command is "notify")
     }
 }
 
+if (options.Command is "probes")
+{
+    try
+    {
+        await using var platform = await PlatformProcesses.StartAsync(options, withCeilingGateway: false, ct, withProber: true);
+        report.AddSection(await ProbeBenchmark.RunAsync(options, platform, ct));
+    }
+    catch (Exception e)
+    {
+        Console.Error.WriteLine($"[bench] probes {(ct.IsCancellationRequested ? "cancelled" : "failed")}: {e}");
+        report.Failure("Probes", e);
+    }
+}
+
 await report.WriteAsync();
 return report.Failed || ct.IsCancellationRequested ? 1 : 0;

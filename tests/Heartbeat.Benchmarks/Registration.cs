@@ -10,7 +10,8 @@ public static class Registration
     public const int Parallelism = 32;
 
     public static async Task<RegisteredMachine[]> RegisterAsync(
-        PlatformProcesses platform, int count, int thresholdSeconds, Action<int, RegisteredMachine>? registered, CancellationToken ct)
+        PlatformProcesses platform, int count, int thresholdSeconds, Action<int, RegisteredMachine>? registered, CancellationToken ct,
+        Func<int, ProbeRequest>? probe = null)
     {
         var machines = new RegisteredMachine[count];
         var clock = Stopwatch.StartNew();
@@ -18,7 +19,7 @@ public static class Registration
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
             async (i, token) =>
             {
-                var request = new RegisterMachineRequest($"bench-{i:D6}", $"bench-{i:D6}.bench.test", "benchmark machine", ["bench"], thresholdSeconds);
+                var request = new RegisterMachineRequest($"bench-{i:D6}", $"bench-{i:D6}.bench.test", "benchmark machine", ["bench"], thresholdSeconds, Probe: probe?.Invoke(i));
                 IApiResponse<RegisteredMachine>? response = null;
                 for (var attempt = 1; attempt <= 3; attempt++) // a rare 503 while the platform warms up is retried, bounded
                 {

@@ -131,6 +131,9 @@ public sealed class Report(BenchOptions options)
         _body.AppendLine();
     }
 
+    /// <summary>A scenario that renders its own section (the probes scenario).</summary>
+    public void AddSection(string markdown) => _body.AppendLine(markdown);
+
     public void Failure(string scenario, Exception e)
     {
         _failures.Add(scenario);

@@ -2,7 +2,7 @@ namespace Heartbeat.Contracts.Events;
 
 // Stored events. Change them only by adding optional members: old events must still load.
 
-/// <summary>A machine joined the fleet. Thresholds left null follow the platform's configured defaults.</summary>
+/// <summary>A machine joined the fleet. Thresholds left null follow the platform's configured defaults. With a <see cref="Probe"/>, the prober probes it.</summary>
 public sealed record MachineRegistered(
     Guid MachineId,
     string Name,
@@ -12,8 +12,10 @@ public sealed record MachineRegistered(
     TimeSpan? OfflineThreshold,
     TimeSpan? ExpectedInterval,
     string TokenHash,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    ProbeSettings? Probe = null);
 
+/// <summary>Only the members that are not null changed; a <see cref="Probe"/> replaces the machine's probe.</summary>
 public sealed record MachineSettingsChanged(
     Guid MachineId,
     string? Name,
@@ -22,7 +24,8 @@ public sealed record MachineSettingsChanged(
     IReadOnlyList<string>? Tags,
     TimeSpan? OfflineThreshold,
     TimeSpan? ExpectedInterval,
-    DateTimeOffset ChangedAt);
+    DateTimeOffset ChangedAt,
+    ProbeSettings? Probe = null);
 
 public sealed record MonitoringPaused(Guid MachineId, DateTimeOffset PausedAt);
 

@@ -8,7 +8,25 @@ public sealed record RegisterMachineRequest(
     string? Description = null,
     IReadOnlyList<string>? Tags = null,
     int? OfflineThresholdSeconds = null,
-    int? ExpectedIntervalSeconds = null);
+    int? ExpectedIntervalSeconds = null,
+    ProbeRequest? Probe = null);
+
+/// <summary>
+/// An agentless probe: <c>{"type":"ssh","host","port":22,"user","private_key","command"}</c>, <c>{"type":"tcp","host","port"}</c>
+/// or <c>{"type":"http","url","expect_status":200}</c>, each with <c>interval_seconds</c> (30) and <c>timeout_seconds</c> (5).
+/// The private key is write-only: stored encrypted, never returned.
+/// </summary>
+public sealed record ProbeRequest(
+    string? Type,
+    string? Host = null,
+    int? Port = null,
+    string? User = null,
+    string? PrivateKey = null,
+    string? Command = null,
+    string? Url = null,
+    int? ExpectStatus = null,
+    int? IntervalSeconds = null,
+    int? TimeoutSeconds = null);
 
 /// <summary>The answer to a registration; the only time the token is ever shown.</summary>
 public sealed record RegisteredMachine(Guid Id, string Name, string Token, string HeartbeatUrl);
@@ -78,7 +96,8 @@ public sealed record ChangeMachineSettingsRequest(
     string? Description = null,
     IReadOnlyList<string>? Tags = null,
     int? OfflineThresholdSeconds = null,
-    int? ExpectedIntervalSeconds = null);
+    int? ExpectedIntervalSeconds = null,
+    ProbeRequest? Probe = null);
 
 /// <summary>
 /// A new ping key and the URLs built on it, shown once: Healthchecks.io-style <c>ping_url</c>, Uptime Kuma-style

@@ -20,6 +20,7 @@ public sealed record MachineStatus
     public DateTimeOffset? OfflineSince { get; init; }
     /// <summary>The stream version folded in, set by Marten; the board compares it with the tracker's to see a stale document.</summary>
     public long Version { get; set; }
+    public string? LastProbeError { get; init; }
 }
 
 /// <summary>Folds each machine stream (its few life events, never the heartbeats) into <see cref="MachineStatus"/>; run by the async daemon.</summary>
@@ -50,4 +51,8 @@ public partial class MachineStatusProjection : SingleStreamProjection<MachineSta
     public static MachineStatus Apply(MachineWentOffline e, MachineStatus s) => s with { EpisodeId = e.EpisodeId, OfflineSince = e.DetectedAt };
 
     public static MachineStatus Apply(MachineWentOnline e, MachineStatus s) => s with { EpisodeId = null, OfflineSince = null };
+
+    public static MachineStatus Apply(ProbeFailed e, MachineStatus s) => s with { LastProbeError = e.Error };
+
+    public static MachineStatus Apply(ProbeRecovered e, MachineStatus s) => s with { LastProbeError = null };
 }

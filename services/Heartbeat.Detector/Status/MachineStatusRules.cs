@@ -33,5 +33,6 @@ public static class MachineStatusRules
         (int)(status.OfflineThreshold ?? defaults.OfflineThreshold).TotalSeconds,
         (int)(status.ExpectedInterval ?? defaults.ExpectedInterval).TotalSeconds,
         status.RegisteredAt,
-        tracked?.AgentVersion);
+        tracked?.AgentVersion,
+        LastProbeError: status.LastProbeError);
 }

@@ -82,6 +82,8 @@ public sealed record TrackedMachine
         MachineRetired => this with { Version = streamVersion, Retired = true },
         MachineWentOffline e => WentOffline(e) with { Version = streamVersion },
         MachineWentOnline e => WentOnline(e) with { Version = streamVersion },
+        // Any other event on the machine's stream (a probe's error, a pinned host key) still moves the version
+        // that offline transitions are appended against.
         _ => this with { Version = streamVersion },
     };
 

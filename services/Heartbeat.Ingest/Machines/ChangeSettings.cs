@@ -2,6 +2,7 @@ using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.ServiceDefaults;
 using Marten;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Heartbeat.Ingest.Machines;
@@ -13,19 +14,20 @@ public static class ChangeSettings
     public static Dictionary<string, string[]> Validate(ChangeMachineSettingsRequest r)
     {
         var errors = RegisterMachine.Validate(new RegisterMachineRequest(
-            r.Name ?? "unchanged", r.Hostname, r.Description, r.Tags, r.OfflineThresholdSeconds, r.ExpectedIntervalSeconds));
+            r.Name ?? "unchanged", r.Hostname, r.Description, r.Tags, r.OfflineThresholdSeconds, r.ExpectedIntervalSeconds, r.Probe));
         if (r.Name is not null && string.IsNullOrWhiteSpace(r.Name)) errors["name"] = ["The name may not be empty."];
-        if (r is { Name: null, Hostname: null, Description: null, Tags: null, OfflineThresholdSeconds: null, ExpectedIntervalSeconds: null })
-            errors["body"] = ["Nothing to change: send at least one of name, hostname, description, tags, offline_threshold_seconds, expected_interval_seconds."];
+        if (r is { Name: null, Hostname: null, Description: null, Tags: null, OfflineThresholdSeconds: null, ExpectedIntervalSeconds: null, Probe: null })
+            errors["body"] = ["Nothing to change: send at least one of name, hostname, description, tags, offline_threshold_seconds, expected_interval_seconds, probe."];
         return errors;
     }
 
-    public static MachineSettingsChanged Decide(Guid id, ChangeMachineSettingsRequest r, DateTimeOffset now) => new(
+    /// <param name="probe">The request's probe as stored (its private key already encrypted), or null to keep the machine's probe.</param>
+    public static MachineSettingsChanged Decide(Guid id, ChangeMachineSettingsRequest r, DateTimeOffset now, ProbeSettings? probe = null) => new(
         id, r.Name?.Trim(), r.Hostname?.Trim(), r.Description, r.Tags?.Select(t => t.Trim()).ToArray(),
-        Seconds(r.OfflineThresholdSeconds), Seconds(r.ExpectedIntervalSeconds), now);
+        Seconds(r.OfflineThresholdSeconds), Seconds(r.ExpectedIntervalSeconds), now, probe);
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Handle(
-        Guid id, HttpRequest request, IDocumentSession session, MachineDirectory directory, TimeProvider clock, CancellationToken ct)
+        Guid id, HttpRequest request, IDocumentSession session, MachineDirectory directory, TimeProvider clock, IDataProtectionProvider protection, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<ChangeMachineSettingsRequest>(request);
         if (body.Problem is not null) return body.Problem;
@@ -36,7 +38,8 @@ public static class ChangeSettings
         if (machine is null || machine.Retired)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No machine {id}.");
 
-        session.Events.Append(id, Decide(id, body.Value!, clock.GetUtcNow()));
+        var probe = body.Value!.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null;
+        session.Events.Append(id, Decide(id, body.Value!, clock.GetUtcNow(), probe));
         await session.SaveChangesAsync(ct);
         directory.Forget(id); // the name in heartbeat answers
         return TypedResults.NoContent();

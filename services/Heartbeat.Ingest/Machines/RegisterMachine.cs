@@ -2,6 +2,7 @@ using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.ServiceDefaults;
 using Marten;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -27,11 +28,14 @@ public static class RegisterMachine
             errors["expected_interval_seconds"] = [$"The expected interval must be between 1 and {MaxThresholdSeconds} seconds."];
         else if (r.ExpectedIntervalSeconds > r.OfflineThresholdSeconds)
             errors["expected_interval_seconds"] = ["The expected interval may not be longer than the offline threshold."];
+        ProbeRegistration.Validate(r.Probe, errors);
+        if (r.Probe is { IntervalSeconds: { } probeInterval } && probeInterval > r.OfflineThresholdSeconds && !errors.ContainsKey("probe.interval_seconds"))
+            errors["probe.interval_seconds"] = ["The probe interval may not be longer than the offline threshold."];
         return errors;
     }
 
     public static async Task<Results<Created<RegisteredMachine>, ValidationProblem, ProblemHttpResult>> Handle(
-        HttpRequest request, IDocumentSession session, TimeProvider clock, IOptions<IngestOptions> options, CancellationToken ct)
+        HttpRequest request, IDocumentSession session, TimeProvider clock, IOptions<IngestOptions> options, IDataProtectionProvider protection, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<RegisterMachineRequest>(request);
         if (body.Problem is not null) return body.Problem;
@@ -43,8 +47,11 @@ public static class RegisterMachine
         var token = MachineTokens.NewToken();
         var registered = new MachineRegistered(
             id, r.Name!.Trim(), r.Hostname?.Trim(), r.Description, r.Tags?.Select(t => t.Trim()).ToArray() ?? [],
-            ToDuration(r.OfflineThresholdSeconds), ToDuration(r.ExpectedIntervalSeconds),
-            MachineTokens.Hash(token), clock.GetUtcNow());
+            ToDuration(r.OfflineThresholdSeconds),
+            // A probed machine is expected as often as it is probed (plus the probe's timeout), unless told otherwise.
+            ToDuration(r.ExpectedIntervalSeconds) ?? (r.Probe is { } probe ? ProbeRegistration.ExpectedIntervalOf(probe) : null),
+            MachineTokens.Hash(token), clock.GetUtcNow(),
+            r.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null);
         session.Events.StartStream(id, registered);
         await session.SaveChangesAsync(ct);
 

@@ -27,6 +27,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public ServiceProcess Ingest { get; private set; } = null!;
     public ServiceProcess Detector { get; private set; } = null!;
     public ServiceProcess Notifier { get; private set; } = null!;
+    public ServiceProcess Prober { get; private set; } = null!;
     public ServiceProcess Gateway { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public IMachinesApi Machines { get; private set; } = null!;
@@ -44,7 +45,8 @@ public sealed class PlatformFixture : IAsyncLifetime
 
         var common = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Postgres"] = _infrastructure.PostgresConnectionString,
+            // Connecting may take longer than Npgsql's 15 s default on a box loaded by parallel builds and test runs.
+            ["ConnectionStrings__Postgres"] = new NpgsqlConnectionStringBuilder(_infrastructure.PostgresConnectionString) { Timeout = 60 }.ConnectionString,
             ["ConnectionStrings__RabbitMq"] = _infrastructure.RabbitMqUri,
             ["Heartbeat__AdminKeys"] = AdminKey,
             ["Heartbeat__ReadKeys"] = ReadKey,
@@ -56,6 +58,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);
         Notifier = Service("services", "Heartbeat.Notifier", NotifierEnvironment(common));
+        Prober = Service("services", "Heartbeat.Prober", common);
         Gateway = Service("gateway", "Heartbeat.Gateway", new Dictionary<string, string>(common)
         {
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = Ingest.BaseAddress.ToString(),
@@ -72,8 +75,10 @@ public sealed class PlatformFixture : IAsyncLifetime
         await WaitUntilReadyAsync(Ingest);
         Detector.Start();
         Notifier.Start();
+        Prober.Start();
         Gateway.Start();
         await WaitUntilReadyAsync(Gateway, "/health");
+        await WaitUntilReadyAsync(Prober);
 
         Http = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var admin = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
