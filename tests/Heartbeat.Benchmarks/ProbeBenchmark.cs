@@ -53,7 +53,14 @@ public static class ProbeBenchmark
         // Committed within the window plus a moment for the last batch; counted from the store, not from the prober.
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         var (stored, distinct) = await ProbeHeartbeatsAsync(platform, fromSequence, ct);
-        var statuses = (await platform.Machines.List(ct)).Content ?? [];
+        var statuses = new List<MachineView>();
+        for (string? cursor = null; ;)
+        {
+            var page = (await platform.Machines.List(cursor: cursor, limit: 1_000, ct: ct)).Content;
+            if (page is null) break;
+            statuses.AddRange(page.Machines);
+            if ((cursor = page.NextCursor) is null) break;
+        }
         var online = statuses.Count(m => m.Status == "online");
         var failed = statuses.Count(m => m.LastProbeError is not null);
 

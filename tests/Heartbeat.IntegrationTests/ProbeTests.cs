@@ -145,7 +145,7 @@ public class ProbeTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains($"\"{field}\"", await response.Content.ReadAsStringAsync());
-        Assert.DoesNotContain((await platform.Machines.List()).Content!, m => m.Name == name);
+        Assert.DoesNotContain((await platform.Machines.List(q: name)).Content!.Machines, m => m.Name == name);
     }
 
     [Fact]
