@@ -5,7 +5,10 @@ using System.Net.Sockets;
 
 namespace Heartbeat.IntegrationTests.Platform;
 
-/// <summary>One of the platform's services, run from its build output as a real process on a free port.</summary>
+/// <summary>
+/// One of the platform's services, run from its build output as a real process on a fixed free port, so it can be
+/// stopped, killed, frozen and started again at the same address. Shared by the integration tests and the fault suite.
+/// </summary>
 public sealed class ServiceProcess(string name, string dllPath, string projectDirectory, IReadOnlyDictionary<string, string> environment) : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _output = new();
@@ -14,6 +17,8 @@ public sealed class ServiceProcess(string name, string dllPath, string projectDi
     public string Name => name;
     public int Port { get; } = FreePort();
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public int ProcessId => _process?.Id ?? 0;
+    public bool HasExited => _process?.HasExited ?? true;
 
     public void Start()
     {
@@ -35,29 +40,34 @@ public sealed class ServiceProcess(string name, string dllPath, string projectDi
         _process.BeginErrorReadLine();
     }
 
-    /// <summary>
-    /// Stops the service as an operator's restart does: SIGTERM, so it finishes what it is doing (a consumer
-    /// completes and acknowledges its message); killed only if it has not exited within 15 s.
-    /// </summary>
+    /// <summary>kill -9: no chance to clean up, as when a process crashes or its host dies.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { HasExited: false } process) return;
+        await SignalAsync("KILL");
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>SIGTERM, as an operator's stop; killed if it has not exited within 15 s.</summary>
     public async Task StopAsync()
     {
         if (_process is not { HasExited: false } process) return;
-        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString()]))
-            await term.WaitForExitAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
+        await SignalAsync("TERM");
+        try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
+        catch (TimeoutException) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
     }
 
-    public bool HasExited => _process?.HasExited ?? true;
+    /// <summary>SIGSTOP: the process holds its sockets but answers nothing — a hung service.</summary>
+    public Task FreezeAsync() => SignalAsync("STOP");
 
-    /// <summary>The last lines the service printed, for failure messages.</summary>
+    public Task ThawAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process!.Id.ToString()])!;
+        await kill.WaitForExitAsync();
+    }
+
     public string Tail(int lines = 40) => $"--- {name} (last {lines} lines) ---\n" + string.Join('\n', _output.TakeLast(lines));
 
     private void Record(string? line)
@@ -67,12 +77,16 @@ public sealed class ServiceProcess(string name, string dllPath, string projectDi
         while (_output.Count > 2_000) _output.TryDequeue(out _);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false }) await ThawAsync();
+        await StopAsync();
+    }
 }
