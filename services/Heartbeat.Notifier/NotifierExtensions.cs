@@ -27,6 +27,7 @@ public static class NotifierExtensions
         builder.Services.AddHostedService<DeliverySchema>();
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.AddSingleton<RecordTransition>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordTransition>());
         builder.AddHeartbeatMassTransit(x =>
         {
             x.AddConsumer<MachineWentOfflineConsumer, TransitionConsumerDefinition<MachineWentOfflineConsumer>>();

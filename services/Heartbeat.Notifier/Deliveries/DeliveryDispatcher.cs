@@ -10,8 +10,8 @@ namespace Heartbeat.Notifier.Deliveries;
 /// <summary>
 /// Sends due deliveries, in every notifier replica. It claims what it has free slots for (at most
 /// <see cref="DeliveryOptions.MaxConcurrentSendsPerChannel"/> per channel, so a slow channel cannot take every slot),
-/// sends each independently and records each outcome as it comes. A dead channel's deliveries fail and are scheduled
-/// for later; nothing else waits for them. Woken by new rows and finished sends; otherwise it polls.
+/// sends each independently and records the outcomes as they come, many per round trip. A dead channel's deliveries
+/// fail and are scheduled for later; nothing else waits for them. Woken by new rows and finished sends; otherwise it polls.
 /// </summary>
 public sealed class DeliveryDispatcher(
     DeliveryRows rows,
@@ -23,19 +23,26 @@ public sealed class DeliveryDispatcher(
     IOptions<NotifierOptions> options,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
+    private const int MaxRecordBatch = 256;
+
+    private readonly GroupCommit<RecordedAttempt> _outcomes = new(rows.RecordAsync, MaxRecordBatch);
     private readonly ConcurrentDictionary<Task, bool> _sends = new();
     private readonly ConcurrentDictionary<Guid, int> _perChannel = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Delivery;
+        var recording = _outcomes.RunAsync();
+        // Claim when a quarter of the slots is free (or all of them): one claim per finished send would cost a query
+        // per delivery; a few claims per full round of slots cost almost nothing and keep the slots busy.
+        var claimWhenFree = Math.Max(1, settings.MaxConcurrentSends / 4);
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimedAll = false;
             try
             {
                 var free = settings.MaxConcurrentSends - _sends.Count;
-                if (free > 0)
+                if (free >= claimWhenFree || (free > 0 && _sends.IsEmpty))
                 {
                     var sending = _perChannel.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => c.Value);
                     var now = time.GetUtcNow();
@@ -49,12 +56,14 @@ public sealed class DeliveryDispatcher(
                 // PostgreSQL away: nothing is lost (the rows wait), try again after the poll interval.
                 logger.LogWarning(e, "Claiming due deliveries failed; trying again in {PollInterval}", settings.PollInterval);
             }
-            // With every slot taken, a finished send wakes the loop; otherwise new rows or the poll do.
-            if (!claimedAll || _sends.Count >= settings.MaxConcurrentSends)
+            // With too few slots free, finished sends wake the loop; otherwise new rows or the poll do.
+            if (!claimedAll || settings.MaxConcurrentSends - _sends.Count < claimWhenFree)
                 await signal.WaitAsync(settings.PollInterval, stoppingToken);
         }
         // Let sends under way finish and be recorded, so a graceful stop repeats nothing.
         await Task.WhenAll(_sends.Keys).WaitAsync(settings.AttemptTimeout * 2, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        _outcomes.Complete();
+        await recording;
     }
 
     private async Task StartAsync(IReadOnlyList<ClaimedDelivery> claimed)
@@ -101,7 +110,7 @@ public sealed class DeliveryDispatcher(
             var decision = RetrySchedule.Decide(outcome, delivery.Attempt, options.Value.Delivery, now, Random.Shared.NextDouble());
             var fallback = decision.FailedForGood && channel.FallbackChannelId is { } f && delivery.Fallback is null ? (f, channel.Name) : ((Guid, string)?)null;
             // Recorded even while stopping: the send happened, and forgetting it would repeat it.
-            await rows.RecordAsync(delivery, outcome, decision, now, fallback, CancellationToken.None);
+            await _outcomes.SubmitAsync(new RecordedAttempt(delivery, outcome, decision, now, fallback));
             activity?.SetTag("heartbeat.outcome", decision.Status);
             var type = new KeyValuePair<string, object?>("channel_type", channel.Type);
             HeartbeatTelemetry.Notifications.Add(1, type, new("outcome", decision.Status));

@@ -4,6 +4,10 @@ using NpgsqlTypes;
 
 namespace Heartbeat.Notifier.Deliveries;
 
+/// <summary>One attempt's outcome, to be recorded: what happened, what comes next, and the fallback to start if it failed for good.</summary>
+public sealed record RecordedAttempt(ClaimedDelivery Delivery, SendOutcome Outcome, AttemptDecision Decision, DateTimeOffset At,
+    (Guid Channel, string FailedName)? Fallback);
+
 /// <summary>A delivery claimed for sending: the attempt number is already counted and the row leased to this replica.</summary>
 public sealed record ClaimedDelivery(string Id, Guid ChannelId, int Attempt, Notification Notification, FallbackNote? Fallback)
 {
@@ -104,10 +108,22 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
         update notifier.deliveries set fallback_delivery_id = (select id from f) where id = $1 and exists (select 1 from f)
         """;
 
-    public async Task RecordAsync(ClaimedDelivery delivery, SendOutcome outcome, AttemptDecision decision, DateTimeOffset now,
-        (Guid Channel, string FailedName)? fallback, CancellationToken ct)
+    /// <summary>
+    /// Records attempts, many in one round trip: a batch without an explicit transaction runs as one implicit
+    /// transaction, so each outcome, its log line and its fallback are committed together, and all of them at once.
+    /// An outcome counts only for the attempt it belongs to (<c>attempts = $7</c>): a late record after the lease
+    /// ended and another replica claimed the row changes nothing.
+    /// </summary>
+    public async Task RecordAsync(IReadOnlyList<RecordedAttempt> attempts)
     {
         await using var batch = database.CreateBatch();
+        foreach (var a in attempts) Add(batch, a);
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    private static void Add(NpgsqlBatch batch, RecordedAttempt a)
+    {
+        var (delivery, outcome, decision, now) = (a.Delivery, a.Outcome, a.Decision, a.At);
         var record = new NpgsqlBatchCommand(RecordSql);
         record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = delivery.Id });
         record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = decision.Status });
@@ -127,7 +143,7 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
         attempt.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         batch.BatchCommands.Add(attempt);
 
-        if (decision.FailedForGood && fallback is { } f)
+        if (decision.FailedForGood && a.Fallback is { } f)
         {
             var insert = new NpgsqlBatchCommand(FallbackSql);
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = delivery.Id });
@@ -137,9 +153,6 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
             insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = f.Channel });
             batch.BatchCommands.Add(insert);
         }
-        // A batch without an explicit transaction runs as one implicit transaction: the outcome, its log line and the
-        // fallback are committed together.
-        await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The channel is gone: its deliveries are cancelled, not failed (there is nothing to fall back from).</summary>

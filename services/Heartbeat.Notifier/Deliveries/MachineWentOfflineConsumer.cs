@@ -5,5 +5,5 @@ namespace Heartbeat.Notifier.Deliveries;
 
 public sealed class MachineWentOfflineConsumer(RecordTransition record) : IConsumer<MachineWentOffline>
 {
-    public Task Consume(ConsumeContext<MachineWentOffline> context) => record.HandleAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<MachineWentOffline> context) => record.HandleAsync(context.Message);
 }

@@ -5,5 +5,5 @@ namespace Heartbeat.Notifier.Deliveries;
 
 public sealed class MachineWentOnlineConsumer(RecordTransition record) : IConsumer<MachineWentOnline>
 {
-    public Task Consume(ConsumeContext<MachineWentOnline> context) => record.HandleAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<MachineWentOnline> context) => record.HandleAsync(context.Message);
 }

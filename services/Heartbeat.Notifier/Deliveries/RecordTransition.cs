@@ -6,43 +6,75 @@ using NpgsqlTypes;
 namespace Heartbeat.Notifier.Deliveries;
 
 /// <summary>
-/// Turns a transition into one pending delivery per channel, in one statement, and nothing else: the message is
-/// acknowledged as soon as the rows are committed, and the dispatcher sends them. The primary key
-/// (episode, channel, kind) makes a redelivered or duplicated message, on any replica, insert nothing.
+/// Turns transitions into one pending delivery per channel and nothing else: a message is acknowledged as soon as its
+/// rows are committed, and the dispatcher sends them. Transitions arriving together share one statement
+/// (<see cref="GroupCommit{T}"/>; one per kind, so an offline and an online of the same machine never meet in one
+/// statement, where the offline could not see the online it must wait for). The primary key (episode, channel, kind)
+/// makes a redelivered or duplicated message, on any replica or in the same statement, insert nothing.
 /// An online names the offline it waits for; it waits at most <see cref="DeliveryOptions.OfflineWait"/> for that
 /// offline to be recorded at all, unless the channel was created after the machine went offline (then none will come).
 /// An offline waits for the machine's previous episode's online to that channel if it is still pending (waiting for its own
 /// offline, say), so a new episode does not overtake the end of the last one.
 /// </summary>
-public sealed class RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options)
+public sealed class RecordTransition : BackgroundService
 {
+    private const int MaxBatch = 500;
+
     private const string Sql = """
         insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for)
-        select format('%s:%s:%s', $1, c.id, $3), c.id, $2, $1, $3, $4, 'pending', 0, $5, $5,
-               case when $3 = 'online' then $6 end,
-               case when $3 = 'online' and c.created_at <= $7 then format('%s:%s:offline', $1, c.id)
-                    when $3 = 'offline' then (select p.id from notifier.deliveries p
-                                              where p.machine_id = $2 and p.channel_id = c.id and p.kind = 'online' and p.status = 'pending' and p.episode_id <> $1
-                                              order by p.created_at desc limit 1) end
-        from notifier.mt_doc_channel c
+        select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload, 'pending', 0, $6, $6,
+               case when t.kind = 'online' then $7 end,
+               case when t.kind = 'online' and c.created_at <= t.offline_since then format('%s:%s:offline', t.episode_id, c.id)
+                    when t.kind = 'offline' then (select p.id from notifier.deliveries p
+                                                  where p.machine_id = t.machine_id and p.channel_id = c.id and p.kind = 'online'
+                                                    and p.status = 'pending' and p.episode_id <> t.episode_id
+                                                  order by p.created_at desc limit 1) end
+        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[]) as t(episode_id, machine_id, kind, payload, offline_since)
+        cross join notifier.mt_doc_channel c
         on conflict (id) do nothing
         """;
 
-    public Task HandleAsync(MachineWentOffline offline, CancellationToken ct) => InsertAsync(Notification.Of(offline), null, ct);
+    private sealed record Transition(Notification Notification, DateTimeOffset? OfflineSince);
 
-    public Task HandleAsync(MachineWentOnline online, CancellationToken ct) => InsertAsync(Notification.Of(online), online.OfflineSince, ct);
+    private readonly NpgsqlDataSource _database;
+    private readonly DispatchSignal _signal;
+    private readonly TimeProvider _time;
+    private readonly IOptions<NotifierOptions> _options;
+    private readonly GroupCommit<Transition> _offlines;
+    private readonly GroupCommit<Transition> _onlines;
 
-    private async Task InsertAsync(Notification notification, DateTimeOffset? offlineSince, CancellationToken ct)
+    public RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options)
     {
-        var now = time.GetUtcNow();
-        await using var command = database.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = notification.EpisodeId });
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = notification.Machine.Id });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = notification.Kind });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = notification.ToJson(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        (_database, _signal, _time, _options) = (database, signal, time, options);
+        _offlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
+        _onlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
+    }
+
+    public Task HandleAsync(MachineWentOffline offline) => _offlines.SubmitAsync(new(Notification.Of(offline), null));
+
+    public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(_offlines.RunAsync(), _onlines.RunAsync());
+
+    /// <summary>Stopped after the bus (registered before it): every message the consumers took is committed first.</summary>
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        _offlines.Complete();
+        _onlines.Complete();
+        return base.StopAsync(cancellationToken);
+    }
+
+    private async Task InsertAsync(IReadOnlyList<Transition> transitions)
+    {
+        var now = _time.GetUtcNow();
+        await using var command = _database.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.EpisodeId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.Machine.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = transitions.Select(t => t.Notification.Kind).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = transitions.Select(t => t.Notification.ToJson()).ToArray(), NpgsqlDbType = NpgsqlDbType.Jsonb | NpgsqlDbType.Array });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = transitions.Select(t => t.OfflineSince ?? now).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + options.Value.Delivery.OfflineWait });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = offlineSince ?? now });
-        if (await command.ExecuteNonQueryAsync(ct) > 0) signal.Wake();
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + _options.Value.Delivery.OfflineWait });
+        if (await command.ExecuteNonQueryAsync() > 0) _signal.Wake();
     }
 }
