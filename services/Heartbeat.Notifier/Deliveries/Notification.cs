@@ -6,6 +6,8 @@ namespace Heartbeat.Notifier.Deliveries;
 /// <summary>
 /// What a delivery says, stored with it (as JSON) so that every attempt sends the same thing, whichever replica
 /// sends it and however late. <see cref="LastSeen"/> is the last heartbeat before an offline, the first one after for an online.
+/// <see cref="DetectedLate"/>: a past outage the detector found after the fact (it was down or behind); only its online
+/// is sent, once, and says so — the machine is up by the time anyone reads it.
 /// </summary>
 public sealed record Notification(
     string Kind,
@@ -14,7 +16,8 @@ public sealed record Notification(
     DateTimeOffset OccurredAt,
     DateTimeOffset? LastSeen,
     DateTimeOffset? OfflineSince = null,
-    TimeSpan? Downtime = null)
+    TimeSpan? Downtime = null,
+    bool DetectedLate = false)
 {
     public const string Offline = "offline";
     public const string Online = "online";
@@ -24,7 +27,7 @@ public sealed record Notification(
     public static Notification Of(MachineWentOffline m) => new(Offline, m.Machine, m.EpisodeId, m.DetectedAt, m.LastSeenAt);
 
     public static Notification Of(MachineWentOnline m) =>
-        new(Online, m.Machine, m.EpisodeId, m.CameBackAt, m.CameBackAt, m.OfflineSince, m.Downtime);
+        new(Online, m.Machine, m.EpisodeId, m.CameBackAt, m.CameBackAt, m.OfflineSince, m.Downtime, m.DetectedLate);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

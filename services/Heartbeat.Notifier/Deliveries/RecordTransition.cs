@@ -15,6 +15,8 @@ namespace Heartbeat.Notifier.Deliveries;
 /// offline to be recorded at all, unless the channel was created after the machine went offline (then none will come).
 /// An offline waits for the machine's previous episode's online to that channel if it is still pending (waiting for its own
 /// offline, say), so a new episode does not overtake the end of the last one.
+/// A past outage found after the fact (<c>DetectedLate</c>) is told once, by its online alone: its offline inserts
+/// nothing, and its online waits for nothing.
 /// </summary>
 public sealed class RecordTransition : BackgroundService
 {
@@ -24,12 +26,13 @@ public sealed class RecordTransition : BackgroundService
         insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for)
         select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload, 'pending', 0, $6, $6,
                case when t.kind = 'online' then $7 end,
-               case when t.kind = 'online' and c.created_at <= t.offline_since then format('%s:%s:offline', t.episode_id, c.id)
+               case when t.kind = 'online' and not t.detected_late and c.created_at <= t.offline_since then format('%s:%s:offline', t.episode_id, c.id)
                     when t.kind = 'offline' then (select p.id from notifier.deliveries p
                                                   where p.machine_id = t.machine_id and p.channel_id = c.id and p.kind = 'online'
                                                     and p.status = 'pending' and p.episode_id <> t.episode_id
                                                   order by p.created_at desc limit 1) end
-        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[]) as t(episode_id, machine_id, kind, payload, offline_since)
+        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[])
+             as t(episode_id, machine_id, kind, payload, offline_since, detected_late)
         cross join notifier.mt_doc_channel c
         on conflict (id) do nothing
         """;
@@ -50,7 +53,8 @@ public sealed class RecordTransition : BackgroundService
         _onlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
     }
 
-    public Task HandleAsync(MachineWentOffline offline) => _offlines.SubmitAsync(new(Notification.Of(offline), null));
+    public Task HandleAsync(MachineWentOffline offline) =>
+        offline.DetectedLate ? Task.CompletedTask : _offlines.SubmitAsync(new(Notification.Of(offline), null));
 
     public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince));
 
@@ -75,6 +79,7 @@ public sealed class RecordTransition : BackgroundService
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = transitions.Select(t => t.OfflineSince ?? now).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + _options.Value.Delivery.OfflineWait });
+        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = transitions.Select(t => t.Notification.DetectedLate).ToArray() });
         if (await command.ExecuteNonQueryAsync() > 0) _signal.Wake();
     }
 }

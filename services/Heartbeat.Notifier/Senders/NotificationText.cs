@@ -7,10 +7,14 @@ namespace Heartbeat.Notifier.Senders;
 public static class NotificationText
 {
     public static string Title(Notification n) =>
-        n.Kind == Notification.Offline ? $"🔴 {n.Machine.Name} is offline" : $"🟢 {n.Machine.Name} is back online";
+        n.Kind == Notification.Offline ? $"🔴 {n.Machine.Name} is offline"
+        : n.DetectedLate ? $"🟡 {n.Machine.Name} was offline (a past outage, now over)"
+        : $"🟢 {n.Machine.Name} is back online";
 
     public static string Subject(Notification n) =>
-        n.Kind == Notification.Offline ? $"[Heartbeat] {n.Machine.Name} is offline" : $"[Heartbeat] {n.Machine.Name} is back online";
+        n.Kind == Notification.Offline ? $"[Heartbeat] {n.Machine.Name} is offline"
+        : n.DetectedLate ? $"[Heartbeat] {n.Machine.Name} was offline (past outage)"
+        : $"[Heartbeat] {n.Machine.Name} is back online";
 
     /// <summary>The lines after the title, as (label, value); the caller formats them for its medium.</summary>
     public static IReadOnlyList<(string Label, string Value)> Facts(Outgoing outgoing, string dashboardUrl)
@@ -26,6 +30,8 @@ public static class NotificationText
             if (n.OfflineSince is { } since) facts.Add(("Offline since", Time(since)));
             facts.Add(("Back at", Time(n.OccurredAt)));
         }
+        if (n.DetectedLate)
+            facts.Add(("Note", "found after the fact: the platform was not watching while it happened"));
         facts.Add(("Dashboard", dashboardUrl));
         if (outgoing.Fallback is { } fallback)
             facts.Add(("Sent here because", $"channel \"{fallback.FailedChannelName}\" failed: {fallback.Reason}"));

@@ -39,4 +39,28 @@ public class ExactlyOnceTests(PlatformFixture platform)
             await platform.DeleteAsync(channel);
         }
     }
+
+    [Fact]
+    public async Task A_past_outage_found_after_the_fact_is_told_once_by_its_online_and_says_so()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        var channel = await platform.CreateWebhookAsync(receiver.Url("hooks"));
+        try
+        {
+            var (offline, online) = Channels.MadeUpEpisode("past-outage");
+            await platform.PublishAsync(offline with { DetectedLate = true });
+            await platform.PublishAsync(online with { DetectedLate = true });
+
+            var hook = (await receiver.WaitForAsync(r => r.MachineOf() == offline.Machine.Id, "the past outage's webhook", TimeSpan.FromSeconds(20)))[0];
+            await Task.Delay(QuietWindow); // a window in which an offline webhook would show, not synchronisation
+
+            Assert.Single(receiver.Where(r => r.MachineOf() == offline.Machine.Id));
+            Assert.Equal("machine.online", hook.Json.GetProperty("event").GetString());
+            Assert.True(hook.Json.GetProperty("detected_late").GetBoolean());
+        }
+        finally
+        {
+            await platform.DeleteAsync(channel);
+        }
+    }
 }

@@ -29,6 +29,23 @@ public class ChannelMessageTests
         Assert.Contains("Downtime: 1h 3m", NotificationText.Plain(Online, Dashboard));
 
     [Fact]
+    public void A_past_outage_found_after_the_fact_is_told_as_history_not_as_a_current_outage()
+    {
+        var late = Online with { Notification = Online.Notification with { DetectedLate = true } };
+
+        var text = NotificationText.Plain(late, Dashboard);
+
+        Assert.StartsWith("🟡 db<1> was offline (a past outage, now over)", text);
+        Assert.Contains("Downtime: 1h 3m", text);
+        Assert.Contains("Note: found after the fact", text);
+        Assert.Equal("[Heartbeat] db<1> was offline (past outage)", NotificationText.Subject(late.Notification));
+        var body = System.Text.Json.JsonDocument.Parse(WebhookBody.For(late)).RootElement;
+        Assert.True(body.GetProperty("detected_late").GetBoolean());
+        Assert.Equal("machine.online", body.GetProperty("event").GetString());
+        Assert.False(System.Text.Json.JsonDocument.Parse(WebhookBody.For(Online)).RootElement.TryGetProperty("detected_late", out _));
+    }
+
+    [Fact]
     public void A_fallback_message_says_which_channel_failed_and_why() =>
         Assert.Contains("Sent here because: channel \"ops slack\" failed: Gave up after 10 attempts",
             NotificationText.Plain(Offline with { Fallback = new FallbackNote(Guid.Empty, "ops slack", "Gave up after 10 attempts") }, Dashboard));
