@@ -173,6 +173,35 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task An_admin_changes_a_machines_settings_from_the_page_and_a_refused_value_changes_nothing()
+    {
+        var machine = await RegisterAsync("settings", 300);
+        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.AdminKey);
+        await page.GotoAsync($"{platform.Gateway.BaseAddress}#machine/{machine.Id}");
+        await Assertions.Expect(page.Locator("#detail-name")).ToHaveTextAsync(machine.Name, new() { Timeout = 10_000 });
+
+        await page.GetByText("Settings", new() { Exact = true }).ClickAsync();
+        await page.GetByLabel("Offline after silence of (seconds)").FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#settings-result")).ToContainTextAsync("Not saved — offline_threshold_seconds: The offline threshold must be between 1");
+        Assert.Equal(300, (await platform.Machines.Get(machine.Id)).Content!.OfflineThresholdSeconds);
+
+        var renamed = machine.Name + "-renamed";
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(renamed);
+        await page.GetByLabel("Tags (comma-separated)").FillAsync("dashboard, rack-7");
+        await page.GetByLabel("Offline after silence of (seconds)").FillAsync("120");
+        await page.GetByLabel("Heartbeat expected every (seconds)").FillAsync("40");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#detail-name")).ToHaveTextAsync(renamed, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#detail-fields")).ToContainTextAsync("120 s offline after silence, late after 40 s");
+        await Assertions.Expect(page.Locator("#detail-fields")).ToContainTextAsync("dashboard, rack-7");
+        var stored = (await platform.Machines.Get(machine.Id)).Content!;
+        Assert.Equal((renamed, 120, 40), (stored.Name, stored.OfflineThresholdSeconds, stored.ExpectedIntervalSeconds));
+        Assert.Equal(["dashboard", "rack-7"], stored.Tags);
+    }
+
+    [Fact]
     public async Task A_read_key_sees_no_admin_actions()
     {
         var machine = await RegisterAsync("reader", 300);
@@ -181,6 +210,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         await page.GotoAsync($"{platform.Gateway.BaseAddress}#machine/{machine.Id}");
         await Assertions.Expect(page.Locator("#detail-name")).ToHaveTextAsync(machine.Name, new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#admin-actions")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#settings")).ToBeHiddenAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pause monitoring" })).ToHaveCountAsync(0);
     }
 

@@ -439,6 +439,8 @@ function renderDetail(m, uptime, history) {
   $("admin-actions").hidden = !admin;
   $("pause").hidden = !admin || m.status === "paused";
   $("resume").hidden = !admin || m.status !== "paused";
+  $("settings").hidden = !admin;
+  if (admin && !$("settings").open) fillSettings(m);   // not while someone is typing in it
 
   const from = new Date(uptime.from).getTime(), to = new Date(uptime.to).getTime(), width = to - from;
   const bands = (uptime.spans ?? []).map(s => band(s.state, s.from, s.to, from, width, `${s.state} ${new Date(s.from).toLocaleString()} – ${new Date(s.to).toLocaleString()}`));
@@ -509,6 +511,69 @@ async function monitoring(action) {
     showError(e.message);
   }
 }
+// ---- settings (admin keys): PATCH /api/machines/{id} with the fields that changed -------------------------------
+
+let settingsOf = null;
+function fillSettings(m) {
+  settingsOf = m;
+  $("setting-name").value = m.name ?? "";
+  $("setting-description").value = m.description ?? "";
+  $("setting-tags").value = (m.tags ?? []).join(", ");
+  $("setting-threshold").value = m.offline_threshold_seconds ?? "";
+  $("setting-interval").value = m.expected_interval_seconds ?? "";
+}
+
+function changedSettings(m) {
+  const body = {};
+  const name = $("setting-name").value.trim(), description = $("setting-description").value.trim();
+  const tags = $("setting-tags").value.split(",").map(t => t.trim()).filter(t => t);
+  const threshold = $("setting-threshold").valueAsNumber, interval = $("setting-interval").valueAsNumber;
+  if (name !== (m.name ?? "")) body.name = name;
+  if (description !== (m.description ?? "")) body.description = description;
+  if (tags.join("\u0000") !== (m.tags ?? []).join("\u0000")) body.tags = tags;
+  if (!Number.isNaN(threshold) && threshold !== m.offline_threshold_seconds) body.offline_threshold_seconds = threshold;
+  if (!Number.isNaN(interval) && interval !== m.expected_interval_seconds) body.expected_interval_seconds = interval;
+  return body;
+}
+
+function applied(body, m) {
+  return Object.entries(body).every(([field, value]) =>
+    Array.isArray(value) ? value.join("\u0000") === (m[field] ?? []).join("\u0000") : (m[field] ?? "") === value);
+}
+
+$("settings-form").addEventListener("submit", async event => {
+  event.preventDefault();
+  const result = $("settings-result");
+  const body = changedSettings(settingsOf);
+  if (Object.keys(body).length === 0) { result.textContent = "Nothing changed."; return; }
+  result.textContent = "Saving…";
+  try {
+    const response = await fetch(`/api/machines/${state.detailId}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${state.key}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      // Problem details: say which field was refused and why, as the API does.
+      let problem = {};
+      try { problem = await response.json(); } catch { /* not problem details */ }
+      const errors = Object.entries(problem.errors ?? {}).map(([field, messages]) => `${field}: ${messages.join(" ")}`);
+      result.textContent = `Not saved — ${errors.length ? errors.join("; ") : problem.detail ?? `${response.status} ${response.statusText}`}`;
+      return;
+    }
+    result.textContent = "Saved.";
+    $("settings").open = false;
+    // The detail is the detector's read model, a moment behind the stored change: read it again until it shows it.
+    for (let i = 0; i < 20; i++) {
+      await loadDetail();
+      if (applied(body, settingsOf)) break;
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+  } catch (e) {
+    result.textContent = `Not saved — ${e.message}`;
+  }
+});
+
 $("pause").addEventListener("click", () => monitoring("pause"));
 $("resume").addEventListener("click", () => monitoring("resume"));
 
