@@ -6,7 +6,8 @@ namespace Heartbeat.Benchmarks;
 
 public sealed record NotifyResult(
     int Machines, TimeSpan Threshold, Distribution Delivery, int Missing, int Duplicates, double DeliveriesPerSecond,
-    double CeilingPerSecond, long DeadAttempts, int DeadDeliveries, IReadOnlyList<ProcessUsage> Usage);
+    double CeilingPerSecond, long DeadAttempts, int DeadDeliveries, IReadOnlyList<ProcessUsage> Usage,
+    Distribution ToRow, Distribution RowToWebhook);
 
 /// <summary>
 /// Notification under load with a dead channel: two webhook channels, one whose receiver refuses every connection
@@ -69,6 +70,12 @@ public static class NotifyBenchmark
         }
         var rate = first is { } f && last is { } l && l > f ? latencies.Count / (l - f).TotalSeconds : double.NaN;
 
+        // Where the time goes: transition → its delivery row for the live channel (the detector's publish, RabbitMQ and
+        // the notifier's consume), and row → webhook (claim, send, the receiver).
+        var rows = await RowTimesAsync(platform, receiver, committed, ct);
+        var toRow = rows.Select(r => (r.Row - committed[r.Episode]).TotalMilliseconds).ToList();
+        var rowToWebhook = rows.Where(r => r.Webhook is not null).Select(r => (r.Webhook!.Value - r.Row).TotalMilliseconds).ToList();
+
         await using var deadCommand = platform.Database.CreateCommand("select coalesce(sum(attempts), 0), count(*) from notifier.deliveries where channel_id = $1");
         deadCommand.Parameters.AddWithValue(dead.Content!.Id);
         await using var reader = await deadCommand.ExecuteReaderAsync(ct);
@@ -76,7 +83,8 @@ public static class NotifyBenchmark
         var deadAttempts = reader.GetInt64(0);
         var deadDeliveries = (int)reader.GetInt64(1);
 
-        return new NotifyResult(count, threshold, Distribution.Of(latencies), committed.Count - latencies.Count, receiver.EpisodeDuplicates, rate, ceiling, deadAttempts, deadDeliveries, usage);
+        return new NotifyResult(count, threshold, Distribution.Of(latencies), committed.Count - latencies.Count, receiver.EpisodeDuplicates, rate, ceiling, deadAttempts, deadDeliveries, usage,
+            Distribution.Of(toRow), Distribution.Of(rowToWebhook));
     }
 
     /// <summary>Plain POSTs of a webhook-sized body, 64 at once: how fast the receiver and the box take them without the platform.</summary>
@@ -95,6 +103,23 @@ public static class NotifyBenchmark
             }, token);
         });
         return count / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Each measured episode's live-channel delivery row: when it was created, and when its webhook arrived.</summary>
+    private static async Task<List<(Guid Episode, DateTimeOffset Row, DateTimeOffset? Webhook)>> RowTimesAsync(
+        PlatformProcesses platform, WebhookReceiver receiver, Dictionary<Guid, DateTimeOffset> committed, CancellationToken ct)
+    {
+        await using var command = platform.Database.CreateCommand(
+            "select episode_id, min(created_at) from notifier.deliveries where kind = 'offline' and episode_id = any($1) group by episode_id");
+        command.Parameters.AddWithValue(committed.Keys.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<(Guid, DateTimeOffset, DateTimeOffset?)>();
+        while (await reader.ReadAsync(ct))
+        {
+            var episode = reader.GetGuid(0);
+            rows.Add((episode, reader.GetFieldValue<DateTimeOffset>(1), receiver.FirstAtEpisode(episode, "machine.offline")));
+        }
+        return rows;
     }
 
     /// <summary>Episode → commit time of its offline transition, for the bench's machines, since the stop.</summary>
