@@ -43,6 +43,7 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton(sp => TargetClient(builder.Configuration.GetValue<bool>("Notifier:AllowPrivateTargets")));
         builder.Services.AddHostedService<DeliveryDispatcher>();
+        builder.Services.AddHostedService<DeliveryBacklog>();
         return builder;
     }
 

@@ -36,6 +36,13 @@ public static class HeartbeatTelemetry
     public static readonly Counter<long> IntakeInterruptions =
         Meter.CreateCounter<long>("heartbeat.intake.interruptions", "{interruption}", "Times the canary stopped reaching the store.");
 
+    /// <summary>Machines by <c>status</c>, as the detector that holds the lead sees them; the detector supplies the counts.</summary>
+    public static ObservableGauge<long> ObserveMachines(Func<IEnumerable<Measurement<long>>> counts) =>
+        Meter.CreateObservableGauge("heartbeat.machines", counts, "{machine}", "Machines by status.");
+    /// <summary>How far behind now the detector's knowledge of stored heartbeats is (0 when caught up); the leader supplies it.</summary>
+    public static ObservableGauge<double> ObserveTrackerLag(Func<IEnumerable<Measurement<double>>> lag) =>
+        Meter.CreateObservableGauge("heartbeat.tracker.lag", lag, "s", "How far the tracker is behind the newest stored heartbeat.");
+
     // Prober
     /// <summary>Probes run, by <c>type</c> (ssh, tcp, http) and <c>outcome</c> (success, failure).</summary>
     public static readonly Counter<long> Probes =
@@ -47,6 +54,9 @@ public static class HeartbeatTelemetry
     // Notifier
     public static readonly Counter<long> Notifications =
         Meter.CreateCounter<long>("heartbeat.notifications", "{notification}", "Delivery attempts, by channel type and outcome.");
+    /// <summary>Deliveries waiting to be sent or retried, all replicas together; the notifier supplies the count.</summary>
+    public static ObservableGauge<long> ObserveDeliveriesPending(Func<long> pending) =>
+        Meter.CreateObservableGauge("heartbeat.delivery.pending", pending, "{delivery}", "Deliveries waiting to be sent or retried.");
     /// <summary>From the transition's time to the delivery's success.</summary>
     public static readonly Histogram<double> DeliveryLatency =
         Meter.CreateHistogram<double>("heartbeat.delivery.latency", "s", "From a transition to its delivery to a channel.",
