@@ -102,7 +102,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
 
         var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
         var rows = page.Locator("#machines tr[data-id]");
-        await page.GetByLabel("Tag").FillAsync(tag);
+        await page.GetByLabel("Tag", new() { Exact = true }).FillAsync(tag);
         await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#summary button[data-status=online] .count")).ToHaveTextAsync("2");
         await Assertions.Expect(page.Locator("#summary button[data-status=new] .count")).ToHaveTextAsync("1");

@@ -28,8 +28,10 @@ public class HeartbeatBatchTests(PlatformFixture platform)
 
         Assert.Equal(ids.Order(), entries.Select(e => e.Entry.GetProperty("m").GetString()!).Order());
         Assert.InRange(entries.Select(e => e.Event).Distinct().Count(), 1, 20);
-        // An agent's plain heartbeat: machine, time; source and status left out at their defaults (agent, ok).
-        Assert.All(entries, e => Assert.Equal(["m", "t"], e.Entry.EnumerateObject().Select(p => p.Name).Order()));
+        // An agent's plain heartbeat: machine, time; source and status left out at their defaults (agent, ok). The
+        // fixture traces every request, so each also keeps its trace context ("tp"), which an untraced platform omits.
+        Assert.All(entries, e => Assert.Equal(["m", "t", "tp"], e.Entry.EnumerateObject().Select(p => p.Name).Order()));
+        Assert.All(entries, e => Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", e.Entry.GetProperty("tp").GetString()));
     }
 
     [Fact]

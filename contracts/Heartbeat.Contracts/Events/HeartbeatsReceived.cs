@@ -16,7 +16,8 @@ public sealed record HeartbeatsReceived(IReadOnlyList<HeartbeatEntry> Heartbeats
 /// in whole microseconds (PostgreSQL's precision). Only what a heartbeat carries is written: source and status
 /// when not agent / ok, agent version, message, metrics and a job run's signal when present. New sources are
 /// new <see cref="HeartbeatSource"/> members (stored by name); job runs (start, fail, exit code) use
-/// <see cref="Run"/>, so neither needs a new event.
+/// <see cref="Run"/>, so neither needs a new event. <see cref="TraceParent"/> (W3C) only while tracing records the
+/// heartbeat's request: the transition it causes continues that trace (about 60 bytes; unsampled heartbeats store none).
 /// </summary>
 public sealed record HeartbeatEntry(
     [property: JsonPropertyName("m")] Guid MachineId,
@@ -26,7 +27,8 @@ public sealed record HeartbeatEntry(
     [property: JsonPropertyName("v")] string? AgentVersion = null,
     [property: JsonPropertyName("msg")] string? Message = null,
     [property: JsonPropertyName("mx")] IReadOnlyDictionary<string, double>? Metrics = null,
-    [property: JsonPropertyName("run")] HeartbeatRun? Run = null);
+    [property: JsonPropertyName("run")] HeartbeatRun? Run = null,
+    [property: JsonPropertyName("tp")] string? TraceParent = null);
 
 /// <summary>
 /// A job's run signal carried by a heartbeat: started, failed, exited with a code, or only logged a message

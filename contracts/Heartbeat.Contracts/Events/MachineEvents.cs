@@ -37,6 +37,8 @@ public sealed record MachineRetired(Guid MachineId, DateTimeOffset RetiredAt);
 /// Appended by the detector when a machine's deadline passed without a heartbeat; once per episode.
 /// <paramref name="DetectedLate"/>: the episode was found after the fact (the detector was down or behind while it
 /// happened), so <paramref name="DetectedAt"/> is the deadline that passed, not when anyone noticed.
+/// <paramref name="TraceParent"/> (W3C, while tracing): the trace the transition belongs to, continued by its message
+/// and notifications — the failed run's heartbeat, or the detector's own judgement of a deadline.
 /// </summary>
 public sealed record MachineWentOffline(
     Guid MachineId,
@@ -44,13 +46,18 @@ public sealed record MachineWentOffline(
     DateTimeOffset DetectedAt,
     TimeSpan Threshold,
     Guid EpisodeId,
-    bool DetectedLate = false);
+    bool DetectedLate = false,
+    string? TraceParent = null);
 
-/// <summary>Appended by the detector on the first heartbeat after an offline episode (<paramref name="DetectedLate"/> as for its offline).</summary>
+/// <summary>
+/// Appended by the detector on the first heartbeat after an offline episode (<paramref name="DetectedLate"/> as for its
+/// offline); <paramref name="TraceParent"/> is that heartbeat's trace, so its online notification is in the same trace.
+/// </summary>
 public sealed record MachineWentOnline(
     Guid MachineId,
     DateTimeOffset OfflineSince,
     DateTimeOffset CameBackAt,
     TimeSpan Downtime,
     Guid EpisodeId,
-    bool DetectedLate = false);
+    bool DetectedLate = false,
+    string? TraceParent = null);

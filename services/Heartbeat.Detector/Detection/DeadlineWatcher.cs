@@ -88,6 +88,9 @@ public sealed class DeadlineWatcher(
 
         using var activity = HeartbeatTelemetry.Source.StartActivity("judge deadlines");
         activity?.SetTag("heartbeat.offline_count", transitions.Count);
+        // An outage caused by absence starts its own trace (this judgement); the message and notifications continue it.
+        if (activity is { Recorded: true })
+            transitions = transitions.Select(t => (t.Machine, t.Offline with { TraceParent = activity.Id })).ToList();
         if (!await TryAppendAsync(transitions, ct))
         {
             // One stale machine must not hold back the others: fall back to one transaction each.

@@ -25,7 +25,8 @@ public static class TransitionDecisions
     public static MachineWentOffline? FailedRun(TrackedMachine machine, HeartbeatEntry heartbeat, TimeSpan defaultThreshold, Guid newEpisodeId)
     {
         if (!IsFailure(heartbeat.Run) || machine.Paused || machine.Retired || machine.IsOffline) return null;
-        return new MachineWentOffline(machine.Id, machine.LastSeenAt, heartbeat.ReceivedAt, machine.ThresholdOr(defaultThreshold), newEpisodeId);
+        return new MachineWentOffline(machine.Id, machine.LastSeenAt, heartbeat.ReceivedAt, machine.ThresholdOr(defaultThreshold), newEpisodeId,
+            TraceParent: heartbeat.TraceParent);
     }
 
     public static bool IsFailure(HeartbeatRun? run) => run is { Signal: RunSignal.Failed } or { Signal: RunSignal.Exited, ExitCode: not 0 };
@@ -40,6 +41,6 @@ public static class TransitionDecisions
         // Downtime is the episode as people were told of it: from the offline notice (the detector's clock) to the
         // return (ingest's clock). Never negative: with clocks a little apart a quick return could otherwise precede the notice.
         var cameBack = heartbeat.ReceivedAt > since ? heartbeat.ReceivedAt : since;
-        return new MachineWentOnline(machine.Id, since, cameBack, cameBack - since, episode);
+        return new MachineWentOnline(machine.Id, since, cameBack, cameBack - since, episode, TraceParent: heartbeat.TraceParent);
     }
 }

@@ -42,9 +42,30 @@ public sealed class TransitionPublisher : SubscriptionBase
             .Select(async machine =>
             {
                 foreach (var e in machine)
-                    if (ToMessage(e.Data) is { } message) await PublishUntilSentAsync(message, e.Id, ct);
+                    if (ToMessage(e.Data) is { } message)
+                    {
+                        // Published inside the transition's trace, so MassTransit carries it to the notifier.
+                        using var activity = StartTrace(e.Data);
+                        await PublishUntilSentAsync(message, e.Id, ct);
+                    }
             }));
         return NullChangeListener.Instance;
+    }
+
+    private static System.Diagnostics.Activity? StartTrace(object data)
+    {
+        var (traceParent, kind, machine, episode) = data switch
+        {
+            Events.MachineWentOffline off => (off.TraceParent, "offline", off.MachineId, off.EpisodeId),
+            Events.MachineWentOnline on => (on.TraceParent, "online", on.MachineId, on.EpisodeId),
+            _ => (null, "", Guid.Empty, Guid.Empty),
+        };
+        System.Diagnostics.ActivityContext.TryParse(traceParent, null, out var parent);
+        var activity = Heartbeat.ServiceDefaults.HeartbeatTelemetry.Source.StartActivity("publish transition", System.Diagnostics.ActivityKind.Producer, parent);
+        activity?.SetTag("heartbeat.transition", kind);
+        activity?.SetTag("heartbeat.machine_id", machine);
+        activity?.SetTag("heartbeat.episode_id", episode);
+        return activity;
     }
 
     private object? ToMessage(object data) => data switch

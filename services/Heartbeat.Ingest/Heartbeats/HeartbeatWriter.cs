@@ -32,6 +32,9 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
     /// <summary>Returns once the heartbeat is committed; throws <see cref="HeartbeatNotStoredException"/> when it was not.</summary>
     public async Task AppendAsync(HeartbeatEntry heartbeat, CancellationToken ct)
     {
+        // While tracing records this request, the heartbeat keeps its trace context: the online transition it may
+        // cause, the message and the notification continue the same trace.
+        if (System.Diagnostics.Activity.Current is { Recorded: true } request) heartbeat = heartbeat with { TraceParent = request.Id };
         var pending = new Pending(heartbeat, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
         // Not cancelled by the caller: once queued it may commit, and the request should learn whether it did.
@@ -48,7 +51,8 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
         {
             var count = 0;
             while (count < buffer.Length && _queue.Reader.TryRead(out var pending)) buffer[count++] = pending;
-            using (var activity = HeartbeatTelemetry.Source.StartActivity("heartbeat group commit"))
+            using (var activity = HeartbeatTelemetry.Source.StartActivity("heartbeat group commit", System.Diagnostics.ActivityKind.Internal,
+                       parentContext: default, links: Links(new ArraySegment<Pending>(buffer, 0, count))))
             {
                 activity?.SetTag("heartbeat.batch_size", count);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -60,6 +64,16 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
             Array.Clear(buffer, 0, count);
             if (stoppingToken.IsCancellationRequested && _queue.Reader.Count == 0) break;
         }
+    }
+
+    /// <summary>The batch span links to each heartbeat's request span: one commit serves many traces.</summary>
+    private static IEnumerable<System.Diagnostics.ActivityLink>? Links(ArraySegment<Pending> batch)
+    {
+        if (!HeartbeatTelemetry.Source.HasListeners()) return null;
+        var links = new List<System.Diagnostics.ActivityLink>();
+        foreach (var p in batch)
+            if (System.Diagnostics.ActivityContext.TryParse(p.Heartbeat.TraceParent, null, out var context)) links.Add(new(context));
+        return links;
     }
 
     private async Task CommitAsync(ArraySegment<Pending> batch)

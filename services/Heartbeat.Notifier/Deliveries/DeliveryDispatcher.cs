@@ -98,8 +98,13 @@ public sealed class DeliveryDispatcher(
                 return;
             }
 
-            using var activity = HeartbeatTelemetry.Source.StartActivity("deliver");
+            // Continues the transition's trace (stored with the row), so the outgoing request carries its traceparent.
+            System.Diagnostics.ActivityContext.TryParse(delivery.TraceParent, null, out var transition);
+            using var activity = HeartbeatTelemetry.Source.StartActivity("deliver", System.Diagnostics.ActivityKind.Internal, transition);
             activity?.SetTag("heartbeat.delivery_id", delivery.Id);
+            activity?.SetTag("heartbeat.machine_id", delivery.Notification.Machine.Id);
+            activity?.SetTag("heartbeat.machine_name", delivery.Notification.Machine.Name);
+            activity?.SetTag("heartbeat.episode_id", delivery.Notification.EpisodeId);
             activity?.SetTag("heartbeat.channel_type", channel.Type);
             activity?.SetTag("heartbeat.attempt", delivery.Attempt);
 

@@ -9,7 +9,7 @@ public sealed record RecordedAttempt(ClaimedDelivery Delivery, SendOutcome Outco
     (Guid Channel, string FailedName)? Fallback);
 
 /// <summary>A delivery claimed for sending: the attempt number is already counted and the row leased to this replica.</summary>
-public sealed record ClaimedDelivery(string Id, Guid ChannelId, int Attempt, Notification Notification, FallbackNote? Fallback)
+public sealed record ClaimedDelivery(string Id, Guid ChannelId, int Attempt, Notification Notification, FallbackNote? Fallback, string? TraceParent = null)
 {
     public Outgoing Outgoing => new(Id, Notification, Fallback);
 }
@@ -45,7 +45,7 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
         )
         update notifier.deliveries d set next_attempt_at = $5, attempts = d.attempts + 1
         from locked where d.id = locked.id
-        returning d.id, d.channel_id, d.attempts, d.payload::text, d.fallback_for, d.fallback_from_name, d.fallback_reason
+        returning d.id, d.channel_id, d.attempts, d.payload::text, d.fallback_for, d.fallback_from_name, d.fallback_reason, d.trace_parent
         """;
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, int perChannel, IReadOnlyDictionary<Guid, int> sending, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
@@ -63,7 +63,8 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
         {
             var fallback = reader.IsDBNull(4) ? null
                 : new FallbackNote(reader.GetGuid(4), reader.IsDBNull(5) ? "(unnamed)" : reader.GetString(5), reader.IsDBNull(6) ? "" : reader.GetString(6));
-            claimed.Add(new ClaimedDelivery(reader.GetString(0), reader.GetGuid(1), reader.GetInt32(2), Notification.FromJson(reader.GetString(3)), fallback));
+            claimed.Add(new ClaimedDelivery(reader.GetString(0), reader.GetGuid(1), reader.GetInt32(2), Notification.FromJson(reader.GetString(3)), fallback,
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
         return claimed;
     }
@@ -96,11 +97,11 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
     private const string FallbackSql = """
         with f as (
             insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at,
-                                             next_attempt_at, hold_until, waits_for, fallback_for, fallback_from_name, fallback_reason)
+                                             next_attempt_at, hold_until, waits_for, fallback_for, fallback_from_name, fallback_reason, trace_parent)
             select format('%s:%s:%s:via:%s', d.episode_id, c.id, d.kind, d.channel_id), c.id, d.machine_id, d.episode_id, d.kind, d.payload,
                    'pending', 0, $2, $2, case when d.kind = 'online' then $2 end,
                    case when d.kind = 'online' then format('%s:%s:offline:via:%s', d.episode_id, c.id, d.channel_id) end,
-                   d.channel_id, $3, $4
+                   d.channel_id, $3, $4, d.trace_parent
             from notifier.deliveries d join notifier.mt_doc_channel c on c.id = $5
             where d.id = $1 and d.fallback_for is null
             on conflict (id) do nothing

@@ -32,6 +32,7 @@ public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
             fallback_from_name text,
             fallback_reason text,
             fallback_delivery_id text);
+        alter table notifier.deliveries add column if not exists trace_parent text;
         drop index if exists notifier.deliveries_due;
         create index if not exists deliveries_due_per_channel on notifier.deliveries (channel_id, next_attempt_at) where status = 'pending';
         create index if not exists deliveries_created on notifier.deliveries (created_at desc);

@@ -23,21 +23,23 @@ public sealed class RecordTransition : BackgroundService
     private const int MaxBatch = 500;
 
     private const string Sql = """
-        insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for)
+        insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for, trace_parent)
         select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload, 'pending', 0, $6, $6,
                case when t.kind = 'online' then $7 end,
                case when t.kind = 'online' and not t.detected_late and c.created_at <= t.offline_since then format('%s:%s:offline', t.episode_id, c.id)
                     when t.kind = 'offline' then (select p.id from notifier.deliveries p
                                                   where p.machine_id = t.machine_id and p.channel_id = c.id and p.kind = 'online'
                                                     and p.status = 'pending' and p.episode_id <> t.episode_id
-                                                  order by p.created_at desc limit 1) end
-        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[])
-             as t(episode_id, machine_id, kind, payload, offline_since, detected_late)
+                                                  order by p.created_at desc limit 1) end,
+               t.trace_parent
+        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[], $9::text[])
+             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, trace_parent)
         cross join notifier.mt_doc_channel c
         on conflict (id) do nothing
         """;
 
-    private sealed record Transition(Notification Notification, DateTimeOffset? OfflineSince);
+    /// <param name="TraceParent">The consuming span (which continues the transition's trace): each delivery continues it.</param>
+    private sealed record Transition(Notification Notification, DateTimeOffset? OfflineSince, string? TraceParent = null);
 
     private readonly NpgsqlDataSource _database;
     private readonly DispatchSignal _signal;
@@ -54,9 +56,11 @@ public sealed class RecordTransition : BackgroundService
     }
 
     public Task HandleAsync(MachineWentOffline offline) =>
-        offline.DetectedLate ? Task.CompletedTask : _offlines.SubmitAsync(new(Notification.Of(offline), null));
+        offline.DetectedLate ? Task.CompletedTask : _offlines.SubmitAsync(new(Notification.Of(offline), null, TraceOfConsume()));
 
-    public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince));
+    public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince, TraceOfConsume()));
+
+    private static string? TraceOfConsume() => System.Diagnostics.Activity.Current is { Recorded: true } consume ? consume.Id : null;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(_offlines.RunAsync(), _onlines.RunAsync());
 
@@ -80,6 +84,7 @@ public sealed class RecordTransition : BackgroundService
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + _options.Value.Delivery.OfflineWait });
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = transitions.Select(t => t.Notification.DetectedLate).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = transitions.Select(t => t.TraceParent).ToArray() });
         if (await command.ExecuteNonQueryAsync() > 0) _signal.Wake();
     }
 }

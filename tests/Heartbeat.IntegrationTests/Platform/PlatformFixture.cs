@@ -23,6 +23,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     private readonly List<ServiceProcess> _services = [];
 
     public WebhookReceiver Webhooks { get; } = new();
+    public OtlpReceiver Otlp { get; private set; } = null!;
     public ChannelFakes ChannelFakes { get; } = new();
     public ServiceProcess Ingest { get; private set; } = null!;
     public ServiceProcess Detector { get; private set; } = null!;
@@ -41,6 +42,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         await _infrastructure.StartAsync();
         await Webhooks.StartAsync();
         await ChannelFakes.StartAsync();
+        Otlp = await OtlpReceiver.StartAsync();
         Database = _infrastructure.OpenDatabase();
 
         var common = new Dictionary<string, string>
@@ -54,6 +56,12 @@ public sealed class PlatformFixture : IAsyncLifetime
             // The live stream's keep-alive well inside the gateway's activity timeout below (DashboardStreamTests).
             ["Status__KeepAlive"] = "1s",
             ["Heartbeat__EnrollmentKeys"] = EnrollmentKey,
+            // Traces (and logs) go over OTLP to the fixture's own receiver, as they would to a collector: every
+            // test runs with tracing on, and TraceTests read the spans. Exported often, so a test waits little.
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Otlp.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "60000",
         };
         Ingest = Service("services", "Heartbeat.Ingest", common);
         Detector = Service("services", "Heartbeat.Detector", common);
@@ -223,6 +231,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         foreach (var service in _services) await service.DisposeAsync();
         await Webhooks.DisposeAsync();
         await ChannelFakes.DisposeAsync();
+        if (Otlp is not null) await Otlp.DisposeAsync();
         if (Database is not null) await Database.DisposeAsync();
         await _infrastructure.DisposeAsync();
     }
