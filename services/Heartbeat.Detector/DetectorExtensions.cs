@@ -59,6 +59,7 @@ public static class DetectorExtensions
         builder.Services.AddSingleton<MachineBoard>();
         builder.Services.AddMemoryCache();
         builder.Services.AddHostedService<MachineBoardRefresher>();
+        builder.Services.AddHostedService<FleetMetrics>();
         builder.Services.AddHealthChecks().AddCheck<DetectionHealthCheck>("detection", tags: ["ready"]);
         return builder;
     }

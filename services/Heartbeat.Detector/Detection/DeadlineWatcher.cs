@@ -135,8 +135,12 @@ public sealed class DeadlineWatcher(
             throw;
         }
 
+        var committedAt = clock.GetUtcNow();
         foreach (var (machine, offline) in transitions)
         {
+            HeartbeatTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("kind", "offline"));
+            if (machine.Deadline(options.Value.OfflineThreshold) is { } deadline)
+                HeartbeatTelemetry.DetectionDelay.Record(Math.Max(0, (committedAt - deadline).TotalSeconds));
             fleet.Update(machine.Id, m => m.WentOffline(offline));
             logger.LogWarning("Machine {MachineName} ({MachineId}) went offline: last seen {LastSeenAt:O}, threshold {Threshold}",
                 machine.Name, machine.Id, offline.LastSeenAt, offline.Threshold);

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults;
 using System.Collections.Immutable;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Detector.Canary;
@@ -161,6 +162,7 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
             await session.SaveChangesAsync(ct);
             lock (_gate) _pending.RemoveRange(0, pending.Length);
             _appendFailing = false;
+            HeartbeatTelemetry.IntakeInterruptions.Add(pending.Count(e => e is IntakeInterrupted));
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Detector.Detection;
 using JasperFx.Events;
@@ -52,6 +53,7 @@ public sealed class FleetTracker : SubscriptionBase
         var changed = new Dictionary<Guid, TrackedMachine>();
         var lifeChanged = new HashSet<Guid>();
         var cameOnline = false;
+        int onlines = 0, failedRuns = 0; // counted as transitions once the page commits
         TrackedMachine? Current(Guid id) => changed.GetValueOrDefault(id) ?? _fleet.Find(id);
 
         var recent = new Dictionary<(Guid MachineId, int Slot), HeartbeatEntry>();
@@ -85,6 +87,7 @@ public sealed class FleetTracker : SubscriptionBase
             }
             if (TransitionDecisions.FailedRun(machine, heartbeat, _fleet.DefaultThreshold, Guid.CreateVersion7()) is { } failed)
             {
+                failedRuns++;
                 operations.Events.Append(machine.Id, failed);
                 machine = machine.WentOffline(failed).Noted(heartbeat);
                 lifeChanged.Add(machine.Id);
@@ -99,6 +102,7 @@ public sealed class FleetTracker : SubscriptionBase
             {
                 if (TransitionDecisions.Online(machine, heartbeat) is { } online)
                 {
+                    onlines++;
                     operations.Events.Append(machine.Id, online);
                     machine = machine.WentOnline(online);
                     lifeChanged.Add(machine.Id);
@@ -125,6 +129,8 @@ public sealed class FleetTracker : SubscriptionBase
         return new AfterCommit(async () =>
         {
             _fleet.Commit(changed.Values, page.SequenceCeiling);
+            if (onlines > 0) HeartbeatTelemetry.Transitions.Add(onlines, new KeyValuePair<string, object?>("kind", "online"));
+            if (failedRuns > 0) HeartbeatTelemetry.Transitions.Add(failedRuns, new KeyValuePair<string, object?>("kind", "offline"));
             // Appends made inside the daemon's own transaction do not wake the daemon; without this the
             // publisher would find a MachineWentOnline only on its next slow poll, about a second later.
             if (cameOnline) await NotifyEventsAppendedAsync();
