@@ -29,6 +29,9 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
     private Guid[] _canaries = [];
     private DateTimeOffset _canariesReadAt = DateTimeOffset.MinValue;
     private bool _appendFailing;
+    // What this instance saw of the canary while it stood by: the newest canary heartbeat its warm memory held, and
+    // when (on this detector's clock) that one first appeared.
+    private (DateTimeOffset SeenAt, DateTimeOffset ObservedAt)? _standbyWatch;
 
     public bool Enabled => options.Value.CanaryUrl is not null;
 
@@ -92,7 +95,15 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
                 else open = hole;
                 logger.LogWarning("Intake counted as interrupted from {Start:O} to {End}: {Cause}", hole.Start, hole.End?.ToString("O") ?? "the first canary of this term", hole.Cause);
             }
-            _watch = new IntakeWatch(seen, now, ArrivedThisTerm: false, open);
+            // A standby that watched a canary arrive within the timeout knows intake works right now, on its own clock:
+            // that counts as this term's first arrival, so a takeover judges at once instead of a canary round later.
+            var observedAt = _standbyWatch is { } watched && seen is { } newest && newest >= watched.SeenAt
+                ? newest > watched.SeenAt ? now : watched.ObservedAt
+                : (DateTimeOffset?)null;
+            _watch = open is null && observedAt is { } at && now - at <= options.Value.CanaryTimeout
+                ? new IntakeWatch(seen, at, ArrivedThisTerm: true, null)
+                : new IntakeWatch(seen, now, ArrivedThisTerm: false, open);
+            _standbyWatch = null;
             Volatile.Write(ref _interruptions, interruptions.Values.Where(i => i.End is not { } end || end > now - KeepFor).OrderBy(i => i.Start).ToImmutableList());
         }
     }
@@ -108,6 +119,21 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) times.Add(reader.GetFieldValue<DateTimeOffset>(0));
         return times;
+    }
+
+    /// <summary>
+    /// A standby's look at the canary in its warm memory: records nothing (the leader does), only notes when a newer
+    /// canary heartbeat appeared, for <see cref="BeginTermAsync"/>.
+    /// </summary>
+    public async Task WatchAsStandbyAsync(IDocumentStore store, CancellationToken ct)
+    {
+        if (!Enabled) return;
+        var now = clock.GetUtcNow();
+        if (now - _canariesReadAt > CanaryListRefresh) await RefreshCanariesAsync(store, now, ct);
+        lock (_gate)
+        {
+            if (CanarySeenAt() is { } seen && (_standbyWatch is not { } watched || seen > watched.SeenAt)) _standbyWatch = (seen, now);
+        }
     }
 
     /// <summary>One look at the canary, then the recording of whatever changed. Called by the leader's watcher every tick.</summary>
