@@ -16,7 +16,7 @@ namespace Heartbeat.Detector.Detection;
 /// store takes them (PostgreSQL being down is one of the causes), while memory decides at once.
 /// Without a canary URL it allows everything: the store's own evidence is all there is.
 /// </summary>
-public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProvider clock, IOptions<DetectorOptions> options, ILogger<IntakeMonitor> logger)
+public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, ReadAhead readAhead, TimeProvider clock, IOptions<DetectorOptions> options, ILogger<IntakeMonitor> logger)
 {
     /// <summary>Interruptions older than the longest threshold can no longer move any deadline.</summary>
     private static readonly TimeSpan KeepFor = TimeSpan.FromDays(8);
@@ -97,11 +97,13 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
             }
             // A standby that watched a canary arrive within the timeout knows intake works right now, on its own clock:
             // that counts as this term's first arrival, so a takeover judges at once instead of a canary round later.
+            // Its overdue clock starts now, giving the daemon that is only starting a whole timeout to read the next
+            // one; judging itself never goes past what the canary proved (JudgeableUntil).
             var observedAt = _standbyWatch is { } watched && seen is { } newest && newest >= watched.SeenAt
                 ? newest > watched.SeenAt ? now : watched.ObservedAt
                 : (DateTimeOffset?)null;
             _watch = open is null && observedAt is { } at && now - at <= options.Value.CanaryTimeout
-                ? new IntakeWatch(seen, at, ArrivedThisTerm: true, null)
+                ? new IntakeWatch(seen, now, ArrivedThisTerm: true, null)
                 : new IntakeWatch(seen, now, ArrivedThisTerm: false, open);
             _standbyWatch = null;
             Volatile.Write(ref _interruptions, interruptions.Values.Where(i => i.End is not { } end || end > now - KeepFor).OrderBy(i => i.Start).ToImmutableList());
@@ -125,14 +127,16 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
     /// A standby's look at the canary in its warm memory: records nothing (the leader does), only notes when a newer
     /// canary heartbeat appeared, for <see cref="BeginTermAsync"/>.
     /// </summary>
-    public async Task WatchAsStandbyAsync(IDocumentStore store, CancellationToken ct)
+    /// <param name="aliveAhead">The newest heartbeat the standby read beyond its memory, per machine (<see cref="ReadAhead"/>).</param>
+    public async Task WatchAsStandbyAsync(IDocumentStore store, Func<Guid, DateTimeOffset?> aliveAhead, CancellationToken ct)
     {
         if (!Enabled) return;
         var now = clock.GetUtcNow();
         if (now - _canariesReadAt > CanaryListRefresh) await RefreshCanariesAsync(store, now, ct);
         lock (_gate)
         {
-            if (CanarySeenAt() is { } seen && (_standbyWatch is not { } watched || seen > watched.SeenAt)) _standbyWatch = (seen, now);
+            var seen = Newest(CanarySeenAt(), _canaries.Select(aliveAhead).Max());
+            if (seen is { } newest && (_standbyWatch is not { } watched || newest > watched.SeenAt)) _standbyWatch = (newest, now);
         }
     }
 
@@ -211,7 +215,9 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
         }
     }
 
-    /// <summary>The newest canary heartbeat the tracker has read, from any instance's canary.</summary>
+    /// <summary>The newest canary heartbeat read, from any instance's canary: by the tracker, or ahead of it at a takeover.</summary>
     private DateTimeOffset? CanarySeenAt() =>
-        _canaries.Select(id => fleet.Find(id)?.LastSeenAt).Where(t => t is not null).DefaultIfEmpty(null).Max();
+        _canaries.Select(id => Newest(fleet.Find(id)?.LastSeenAt, readAhead.AliveAt(id))).Where(t => t is not null).DefaultIfEmpty(null).Max();
+
+    private static DateTimeOffset? Newest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

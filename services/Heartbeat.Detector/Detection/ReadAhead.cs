@@ -36,6 +36,10 @@ public sealed class ReadAhead
     public DateTimeOffset KnownUntil(Guid machineId, DateTimeOffset trackerKnownUntil) =>
         Volatile.Read(ref _current) is { } s && !s.AliveAt.ContainsKey(machineId) && s.KnownUntil > trackerKnownUntil ? s.KnownUntil : trackerKnownUntil;
 
+    /// <summary>The newest heartbeat of the machine read ahead, if any: for the canaries, proof that intake worked until then.</summary>
+    public DateTimeOffset? AliveAt(Guid machineId) =>
+        Volatile.Read(ref _current) is { } s && s.AliveAt.TryGetValue(machineId, out var at) ? at : null;
+
     /// <summary>Whether the machine waits for the tracker: a heartbeat of it was read ahead.</summary>
     public bool Waits(TrackedMachine machine) => Volatile.Read(ref _current) is { } s && s.AliveAt.ContainsKey(machine.Id);
 }

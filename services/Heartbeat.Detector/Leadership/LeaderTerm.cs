@@ -39,6 +39,7 @@ public sealed class LeaderTerm(
         if (await follower.CatchUpForTermAsync(ct) is { } ahead) readAhead.Begin(ahead);
         var caughtUp = started.Elapsed;
         await intake.BeginTermAsync(store, dataSource, ct);
+        var intakeBegun = started.Elapsed;
         using var term = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Judging starts on the read-ahead while the daemon starts; it needs the daemon only to go on past it.
         var judging = Task.WhenAll(watcher.RunAsync(term.Token), watchdog.RunAsync(term.Token), reaper.RunAsync(term.Token));
@@ -47,8 +48,8 @@ public sealed class LeaderTerm(
         {
             daemon = await store.BuildProjectionDaemonAsync();
             await daemon.StartAllAsync();
-            logger.LogInformation("Leadership term: memory at the last leader's progress in {CaughtUp} ms, intake and daemon started in {Started} ms",
-                (int)caughtUp.TotalMilliseconds, (int)started.Elapsed.TotalMilliseconds);
+            logger.LogInformation("Leadership term: memory at the last leader's progress in {CaughtUp} ms, intake watched from {Intake} ms, daemon started at {Started} ms",
+                (int)caughtUp.TotalMilliseconds, (int)intakeBegun.TotalMilliseconds, (int)started.Elapsed.TotalMilliseconds);
             await judging;
         }
         finally

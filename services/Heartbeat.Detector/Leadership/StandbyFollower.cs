@@ -57,7 +57,7 @@ public sealed class StandbyFollower(
                 if (!fleet.Loaded.IsCompleted) await loader.LoadAsync(ct);
                 await CatchUpAsync(ct);
                 await ReadAheadAsync(ct);
-                await intake.WatchAsStandbyAsync(store, ct);
+                await intake.WatchAsStandbyAsync(store, id => _aliveAhead.TryGetValue(id, out var at) ? at : null, ct);
                 failures = 0;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
