@@ -77,10 +77,16 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, ReadAhea
         }
         var open = interruptions.Values.Where(i => i.End is null).OrderBy(i => i.Start).LastOrDefault();
         await RefreshCanariesAsync(store, clock.GetUtcNow(), ct);
-        DateTimeOffset? seen;
-        lock (_gate) seen = CanarySeenAt();
+        DateTimeOffset? seen, trackerSeen;
+        lock (_gate)
+        {
+            seen = CanarySeenAt();
+            // The unwatched time starts at the last canary the tracker read, not one only read ahead: a hole in between
+            // (PostgreSQL down while no one led) must still be found.
+            trackerSeen = CanarySeenAt(includeReadAhead: false);
+        }
 
-        var holes = seen is { } from && open is null
+        var holes = trackerSeen is { } from && open is null
             ? IntakeDecisions.Holes(from, await HeartbeatsStoredSinceAsync(dataSource, store.Options.Events.DatabaseSchemaName, from, ct),
                 clock.GetUtcNow(), options.Value.CanaryTimeout, "no heartbeat of any machine reached the store while no detector was watching")
             : [];
@@ -157,7 +163,13 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, ReadAhea
 
     public void EndTerm()
     {
-        lock (_gate) _watch = new IntakeWatch(null, DateTimeOffset.MinValue, false, null);
+        lock (_gate)
+        {
+            // An interruption still open and not yet recorded (the store is down: often why the term ends) is dropped:
+            // the next term finds the unwatched time from the last canary read and records it with its real end.
+            if (_watch.Open is { } open) _pending.RemoveAll(e => e is IntakeInterrupted i && i.IncidentId == open.Id);
+            _watch = new IntakeWatch(null, DateTimeOffset.MinValue, false, null);
+        }
         Volatile.Write(ref _interruptions, []);
     }
 
@@ -216,8 +228,8 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, ReadAhea
     }
 
     /// <summary>The newest canary heartbeat read, from any instance's canary: by the tracker, or ahead of it at a takeover.</summary>
-    private DateTimeOffset? CanarySeenAt() =>
-        _canaries.Select(id => Newest(fleet.Find(id)?.LastSeenAt, readAhead.AliveAt(id))).Where(t => t is not null).DefaultIfEmpty(null).Max();
+    private DateTimeOffset? CanarySeenAt(bool includeReadAhead = true) =>
+        _canaries.Select(id => Newest(fleet.Find(id)?.LastSeenAt, includeReadAhead ? readAhead.AliveAt(id) : null)).Where(t => t is not null).DefaultIfEmpty(null).Max();
 
     private static DateTimeOffset? Newest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }
