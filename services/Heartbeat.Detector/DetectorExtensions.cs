@@ -48,6 +48,9 @@ public static class DetectorExtensions
         builder.Services.AddSingleton<IntakeMonitor>();
         builder.Services.AddSingleton<LateEpisodeRecorder>();
         builder.Services.AddSingleton<FleetLoader>();
+        builder.Services.AddSingleton<StandbyFollower>();
+        builder.Services.AddSingleton<ReadAhead>();
+        builder.Services.AddSingleton<CanaryReaper>();
         builder.Services.AddSingleton<DeadlineWatcher>();
         builder.Services.AddSingleton<DetectionHealthCheck>();
         builder.Services.AddSingleton<Watchdog>();

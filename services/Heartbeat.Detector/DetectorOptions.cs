@@ -30,7 +30,13 @@ public sealed class DetectorOptions
     /// <summary>Canary silence after which intake counts as interrupted. Detector:CanaryTimeout; default 3 s.</summary>
     public TimeSpan CanaryTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How often a standby tries the leader lock and the leader checks it still holds it. Detector:LeaderPoll; default 250 ms.</summary>
+    /// <summary>
+    /// A canary whose heartbeats stopped this long before the newest canary heartbeat belongs to an instance that
+    /// crashed (a graceful stop retires its own): the leader retires it. Detector:CanaryAbandonedAfter; default 1 min.
+    /// </summary>
+    public TimeSpan CanaryAbandonedAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the leader checks the session that holds its lock (standbys wait on the lock itself). Detector:LeaderPoll; default 250 ms.</summary>
     public TimeSpan LeaderPoll { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>An external dead-man's switch POSTed to while detection is healthy. Detector:WatchdogUrl; unset = none.</summary>
@@ -51,6 +57,7 @@ public sealed class DetectorOptions
         o.CanaryUrl = ReadUrl(c, "Detector:CanaryUrl");
         o.CanaryInterval = Durations.Read(c, o.CanaryInterval, "Detector:CanaryInterval");
         o.CanaryTimeout = Durations.Read(c, o.CanaryTimeout, "Detector:CanaryTimeout");
+        o.CanaryAbandonedAfter = Durations.Read(c, o.CanaryAbandonedAfter, "Detector:CanaryAbandonedAfter");
         o.LeaderPoll = Durations.Read(c, o.LeaderPoll, "Detector:LeaderPoll");
         o.WatchdogUrl = ReadUrl(c, "Detector:WatchdogUrl");
         o.WatchdogInterval = Durations.Read(c, o.WatchdogInterval, "Detector:WatchdogInterval");
@@ -58,10 +65,12 @@ public sealed class DetectorOptions
 
     /// <summary>Why these options cannot run, or null. Checked on start.</summary>
     public string? Problem() =>
-        new[] { OfflineThreshold, ExpectedInterval, Tick, Grace, CanaryInterval, CanaryTimeout, LeaderPoll, WatchdogInterval }.Any(d => d <= TimeSpan.Zero)
+        new[] { OfflineThreshold, ExpectedInterval, Tick, Grace, CanaryInterval, CanaryTimeout, CanaryAbandonedAfter, LeaderPoll, WatchdogInterval }.Any(d => d <= TimeSpan.Zero)
             ? "Every Detector duration must be positive."
             : CanaryTimeout <= CanaryInterval
                 ? "Detector:CanaryTimeout must be longer than Detector:CanaryInterval, or every canary gap would count as an interruption."
+            : CanaryAbandonedAfter <= CanaryTimeout
+                ? "Detector:CanaryAbandonedAfter must be longer than Detector:CanaryTimeout, or a live instance's canary could be retired."
                 : new[] { CanaryUrl, WatchdogUrl }.Any(u => u is not null && u.Scheme is not ("http" or "https"))
                     ? "Detector:CanaryUrl and Detector:WatchdogUrl must be absolute http(s) URLs."
                     : null;

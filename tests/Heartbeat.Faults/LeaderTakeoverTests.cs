@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Faults.Harness;
 
@@ -64,9 +65,45 @@ public class LeaderTakeoverTests(FaultFixture fixture)
         foreach (var m in due) Assert.Equal((1L, 0L, 0L), await Platform.TransitionsAsync([m.Id]));
         var views = await Task.WhenAll(Platform.Detectors.Select(Platform.DetectionAsync));
         Assert.Equal(1, views.Count(v => v?.Role == "leader"));
-        Assert.True(leading <= leadWithin, $"after {how} the standby took the lock only after {leading.TotalMilliseconds:F0} ms (promise: {leadWithin.TotalSeconds} s)");
-        // The promise is judging within the lock bound plus a canary round and a tracker catch-up; on the shared CI box
-        // (load averages near 100 seen) that took up to ~25 s, so the bound here only catches a takeover that never settles.
-        Assert.True(judging <= TimeSpan.FromSeconds(40), $"after {how} the standby judged only after {judging.TotalMilliseconds:F0} ms\n{standby.Tail(80)}");
+        Assert.True(leading <= leadWithin, $"after {how} the standby took the lock only after {leading.TotalMilliseconds:F0} ms (promise: {leadWithin.TotalSeconds} s)\n{standby.Tail(40)}\n{leader.Tail(20)}");
+        // The promise itself: the standby is warm (memory, canary watch), so it judges within the same bound.
+        Assert.True(judging <= leadWithin, $"after {how} the standby judged only after {judging.TotalMilliseconds:F0} ms (promise: {leadWithin.TotalSeconds} s)\n{standby.Tail(40)}\n{leader.Tail(20)}");
+    }
+
+    [Fact]
+    public async Task The_standby_serves_the_same_machines_as_the_leader()
+    {
+        var leader = await Platform.JudgingLeaderAsync(TimeSpan.FromSeconds(30));
+        var standby = Platform.Detectors.Single(d => d != leader);
+        var fresh = await Platform.RegisterAsync("board never seen");
+        var paused = await Platform.RegisterAsync("board paused");
+        var silent = await Platform.RegisterAsync("board silent");
+        Assert.True((await Platform.Machines.Pause(paused.Id)).IsSuccessStatusCode);
+        await Platform.SendAsync(silent);
+        Guid[] ours = [fresh.Id, paused.Id, silent.Id];
+
+        // The silent one goes offline on the leader; the standby's board, fed from its own warm memory, agrees.
+        var boards = await Eventually.Async(() => BoardsAsync(leader, standby, ours),
+            b => b.Leader == "never seen=new, paused=paused, silent=offline" && b.Standby == b.Leader,
+            "the leader and the standby listing the same machines with the same statuses", TimeSpan.FromSeconds(40));
+        // And back: the online transition the leader's tracker appends reaches the standby's board too.
+        await Platform.SendAsync(silent);
+        static bool Back(string board) => board.StartsWith("never seen=new, paused=paused, silent=", StringComparison.Ordinal)
+            && (board.EndsWith("=online", StringComparison.Ordinal) || board.EndsWith("=late", StringComparison.Ordinal));
+        await Eventually.Async(() => BoardsAsync(leader, standby, ours), b => Back(b.Leader) && Back(b.Standby),
+            $"the silent machine back on both boards (before: {boards})", TimeSpan.FromSeconds(40));
+        foreach (var id in ours) await Platform.Machines.Pause(id);
+    }
+
+    /// <summary>Each detector's own <c>GET /api/machines</c>, asked directly (not through the gateway), for these machines: "name=status, ...".</summary>
+    private async Task<(string Leader, string Standby)> BoardsAsync(ServiceProcess leader, ServiceProcess standby, IReadOnlyCollection<Guid> ids)
+    {
+        async Task<string> Board(ServiceProcess detector)
+        {
+            using var http = FaultPlatform.Admin(detector.BaseAddress);
+            var page = await http.GetFromJsonAsync<MachinePage>("/api/machines?sort=name&limit=1000&q=board", HeartbeatJson.Options);
+            return string.Join(", ", page!.Machines.Where(m => ids.Contains(m.Id)).Select(m => $"{m.Name["board ".Length..]}={m.Status}"));
+        }
+        return (await Board(leader), await Board(standby));
     }
 }

@@ -9,6 +9,14 @@ public sealed class CanaryEvidence
     private readonly Lock _gate = new();
     private (DateTimeOffset At, string Reason)? _lastFailure;
     private DateTimeOffset? _lastSuccess;
+    private Guid? _own;
+
+    /// <summary>This process's own canary machine, once registered: never a crashed instance's, whatever its heartbeats say.</summary>
+    public Guid? Own
+    {
+        get { lock (_gate) return _own; }
+        set { lock (_gate) _own = value; }
+    }
 
     public void Accepted(DateTimeOffset at)
     {

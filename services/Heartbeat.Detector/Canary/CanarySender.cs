@@ -12,7 +12,8 @@ namespace Heartbeat.Detector.Canary;
 /// the canary keeps flowing across a failover and a standby knows, once it leads, whether intake failed meanwhile.
 /// Each instance registers a canary machine of its own through the public API with the admin key it already has,
 /// pauses it (a canary is never judged as a machine: its silence is an intake interruption instead), keeps the token
-/// in memory only — nothing secret is stored — and retires it on a graceful stop.
+/// in memory only — nothing secret is stored — and retires it on a graceful stop. After a crash its canary is left
+/// behind; the leader retires it once its heartbeats have stopped for a while (<see cref="CanaryReaper"/>).
 /// </summary>
 public sealed class CanarySender(
     IDocumentStore store,
@@ -22,7 +23,6 @@ public sealed class CanarySender(
     IOptions<DetectorOptions> options,
     ILogger<CanarySender> logger) : BackgroundService
 {
-    public const string Tag = "platform-canary";
     // Half the canary timeout: a request that hangs (ingest frozen) is given up, with its reason, before the
     // interruption it causes is declared, so the recorded cause says what failed.
     private TimeSpan RequestTimeout => options.Value.CanaryTimeout / 2;
@@ -46,6 +46,7 @@ public sealed class CanarySender(
             try
             {
                 _canary ??= await RegisterAsync(stoppingToken);
+                evidence.Own = _canary.Id;
                 await SendAsync(_canary, stoppingToken);
                 evidence.Accepted(clock.GetUtcNow());
                 if (_failing) logger.LogInformation("Canary heartbeats are accepted again");
@@ -94,7 +95,7 @@ public sealed class CanarySender(
         var request = new RegisterMachineRequest(
             "platform canary", Environment.MachineName,
             "Heartbeat.Platform's own heartbeat through the public path; proves intake works end to end. Paused: never judged as a machine.",
-            [Tag], OfflineThresholdSeconds: 7 * 24 * 3600, ExpectedIntervalSeconds: 1);
+            [CanaryMachine.Tag], OfflineThresholdSeconds: 7 * 24 * 3600, ExpectedIntervalSeconds: 1);
         using var response = await _http.PostAsJsonAsync("api/machines", request, HeartbeatJson.Options, ct);
         await EnsureAcceptedAsync(response, "registering the canary");
         var canary = (await response.Content.ReadFromJsonAsync<RegisteredMachine>(HeartbeatJson.Options, ct))!;
@@ -130,7 +131,7 @@ public sealed class CanarySender(
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 
-    private static string FirstAdminKey(IConfiguration configuration)
+    internal static string FirstAdminKey(IConfiguration configuration)
     {
         var section = configuration.GetSection("Heartbeat:AdminKeys");
         return section.GetChildren().Select(c => c.Value).Append(section.Value)

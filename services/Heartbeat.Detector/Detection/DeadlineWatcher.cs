@@ -19,6 +19,7 @@ namespace Heartbeat.Detector.Detection;
 public sealed class DeadlineWatcher(
     Fleet fleet,
     IntakeMonitor intake,
+    ReadAhead readAhead,
     Leadership.Leadership leadership,
     IDocumentStore store,
     NpgsqlDataSource dataSource,
@@ -37,7 +38,7 @@ public sealed class DeadlineWatcher(
         await fleet.Loaded.WaitAsync(ct);
         using var timer = new PeriodicTimer(options.Value.Tick, clock);
         var failures = 0;
-        while (await timer.WaitForNextTickAsync(ct))
+        do
         {
             try
             {
@@ -55,14 +56,15 @@ public sealed class DeadlineWatcher(
                 logger.LogWarning("Judging deadlines failed ({Error}); trying again in {BackOff}", e.Message, backOff);
                 await Task.Delay(backOff, clock, ct);
             }
-        }
+        } while (await timer.WaitForNextTickAsync(ct));
     }
 
     private async Task JudgeAsync(CancellationToken ct)
     {
         await AdvanceKnownUntilAsync(ct);
+        readAhead.EndIfCaughtUp(fleet.KnownUntil);
         var now = clock.GetUtcNow();
-        var until = Earliest(now, fleet.KnownUntil, intake.JudgeableUntil);
+        var until = Earliest(now, readAhead.KnownUntil(fleet.KnownUntil), intake.JudgeableUntil);
         if (until > DateTimeOffset.MinValue && leadership.JudgingSince is null)
         {
             leadership.Judging(now);
@@ -72,7 +74,10 @@ public sealed class DeadlineWatcher(
         foreach (var machine in fleet.TakeDue(until))
         {
             // An intake interruption moved this deadline: back in the queue until the moved one.
-            if (intake.EffectiveDeadline(machine) is { } effective && effective > until)
+            // A heartbeat the standby read ahead that memory does not hold yet: the tracker decides once it has it.
+            if (readAhead.Waits(machine))
+                fleet.Requeue(machine.Id, now + RetryAfter);
+            else if (intake.EffectiveDeadline(machine) is { } effective && effective > until)
                 fleet.Requeue(machine.Id, effective == DateTimeOffset.MaxValue ? now + RetryAfter : effective);
             else
                 due.Add(machine);
@@ -80,7 +85,7 @@ public sealed class DeadlineWatcher(
         if (due.Count == 0) return;
 
         var transitions = due
-            .Select(m => (Machine: m, Offline: TransitionDecisions.Offline(m, now, fleet.KnownUntil, options.Value.OfflineThreshold, Guid.CreateVersion7())))
+            .Select(m => (Machine: m, Offline: TransitionDecisions.Offline(m, now, readAhead.KnownUntil(m.Id, fleet.KnownUntil), options.Value.OfflineThreshold, Guid.CreateVersion7())))
             .Where(t => t.Offline is not null)
             .Select(t => (t.Machine, Offline: t.Offline!))
             .ToList();

@@ -17,7 +17,7 @@ namespace Heartbeat.Detector.Detection;
 /// store takes them (PostgreSQL being down is one of the causes), while memory decides at once.
 /// Without a canary URL it allows everything: the store's own evidence is all there is.
 /// </summary>
-public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProvider clock, IOptions<DetectorOptions> options, ILogger<IntakeMonitor> logger)
+public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, ReadAhead readAhead, TimeProvider clock, IOptions<DetectorOptions> options, ILogger<IntakeMonitor> logger)
 {
     /// <summary>Interruptions older than the longest threshold can no longer move any deadline.</summary>
     private static readonly TimeSpan KeepFor = TimeSpan.FromDays(8);
@@ -30,6 +30,9 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
     private Guid[] _canaries = [];
     private DateTimeOffset _canariesReadAt = DateTimeOffset.MinValue;
     private bool _appendFailing;
+    // What this instance saw of the canary while it stood by: the newest canary heartbeat its warm memory held, and
+    // when (on this detector's clock) that one first appeared.
+    private (DateTimeOffset SeenAt, DateTimeOffset ObservedAt)? _standbyWatch;
 
     public bool Enabled => options.Value.CanaryUrl is not null;
 
@@ -75,10 +78,16 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
         }
         var open = interruptions.Values.Where(i => i.End is null).OrderBy(i => i.Start).LastOrDefault();
         await RefreshCanariesAsync(store, clock.GetUtcNow(), ct);
-        DateTimeOffset? seen;
-        lock (_gate) seen = CanarySeenAt();
+        DateTimeOffset? seen, trackerSeen;
+        lock (_gate)
+        {
+            seen = CanarySeenAt();
+            // The unwatched time starts at the last canary the tracker read, not one only read ahead: a hole in between
+            // (PostgreSQL down while no one led) must still be found.
+            trackerSeen = CanarySeenAt(includeReadAhead: false);
+        }
 
-        var holes = seen is { } from && open is null
+        var holes = trackerSeen is { } from && open is null
             ? IntakeDecisions.Holes(from, await HeartbeatsStoredSinceAsync(dataSource, store.Options.Events.DatabaseSchemaName, from, ct),
                 clock.GetUtcNow(), options.Value.CanaryTimeout, "no heartbeat of any machine reached the store while no detector was watching")
             : [];
@@ -93,7 +102,17 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
                 else open = hole;
                 logger.LogWarning("Intake counted as interrupted from {Start:O} to {End}: {Cause}", hole.Start, hole.End?.ToString("O") ?? "the first canary of this term", hole.Cause);
             }
-            _watch = new IntakeWatch(seen, now, ArrivedThisTerm: false, open);
+            // A standby that watched a canary arrive within the timeout knows intake works right now, on its own clock:
+            // that counts as this term's first arrival, so a takeover judges at once instead of a canary round later.
+            // Its overdue clock starts now, giving the daemon that is only starting a whole timeout to read the next
+            // one; judging itself never goes past what the canary proved (JudgeableUntil).
+            var observedAt = _standbyWatch is { } watched && seen is { } newest && newest >= watched.SeenAt
+                ? newest > watched.SeenAt ? now : watched.ObservedAt
+                : (DateTimeOffset?)null;
+            _watch = open is null && observedAt is { } at && now - at <= options.Value.CanaryTimeout
+                ? new IntakeWatch(seen, now, ArrivedThisTerm: true, null)
+                : new IntakeWatch(seen, now, ArrivedThisTerm: false, open);
+            _standbyWatch = null;
             Volatile.Write(ref _interruptions, interruptions.Values.Where(i => i.End is not { } end || end > now - KeepFor).OrderBy(i => i.Start).ToImmutableList());
         }
     }
@@ -109,6 +128,23 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) times.Add(reader.GetFieldValue<DateTimeOffset>(0));
         return times;
+    }
+
+    /// <summary>
+    /// A standby's look at the canary in its warm memory: records nothing (the leader does), only notes when a newer
+    /// canary heartbeat appeared, for <see cref="BeginTermAsync"/>.
+    /// </summary>
+    /// <param name="aliveAhead">The newest heartbeat the standby read beyond its memory, per machine (<see cref="ReadAhead"/>).</param>
+    public async Task WatchAsStandbyAsync(IDocumentStore store, Func<Guid, DateTimeOffset?> aliveAhead, CancellationToken ct)
+    {
+        if (!Enabled) return;
+        var now = clock.GetUtcNow();
+        if (now - _canariesReadAt > CanaryListRefresh) await RefreshCanariesAsync(store, now, ct);
+        lock (_gate)
+        {
+            var seen = Newest(CanarySeenAt(), _canaries.Select(aliveAhead).Max());
+            if (seen is { } newest && (_standbyWatch is not { } watched || newest > watched.SeenAt)) _standbyWatch = (newest, now);
+        }
     }
 
     /// <summary>One look at the canary, then the recording of whatever changed. Called by the leader's watcher every tick.</summary>
@@ -128,7 +164,13 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
 
     public void EndTerm()
     {
-        lock (_gate) _watch = new IntakeWatch(null, DateTimeOffset.MinValue, false, null);
+        lock (_gate)
+        {
+            // An interruption still open and not yet recorded (the store is down: often why the term ends) is dropped:
+            // the next term finds the unwatched time from the last canary read and records it with its real end.
+            if (_watch.Open is { } open) _pending.RemoveAll(e => e is IntakeInterrupted i && i.IncidentId == open.Id);
+            _watch = new IntakeWatch(null, DateTimeOffset.MinValue, false, null);
+        }
         Volatile.Write(ref _interruptions, []);
     }
 
@@ -187,7 +229,9 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, TimeProv
         }
     }
 
-    /// <summary>The newest canary heartbeat the tracker has read, from any instance's canary.</summary>
-    private DateTimeOffset? CanarySeenAt() =>
-        _canaries.Select(id => fleet.Find(id)?.LastSeenAt).Where(t => t is not null).DefaultIfEmpty(null).Max();
+    /// <summary>The newest canary heartbeat read, from any instance's canary: by the tracker, or ahead of it at a takeover.</summary>
+    private DateTimeOffset? CanarySeenAt(bool includeReadAhead = true) =>
+        _canaries.Select(id => Newest(fleet.Find(id)?.LastSeenAt, includeReadAhead ? readAhead.AliveAt(id) : null)).Where(t => t is not null).DefaultIfEmpty(null).Max();
+
+    private static DateTimeOffset? Newest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

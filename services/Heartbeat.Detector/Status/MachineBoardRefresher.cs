@@ -1,4 +1,5 @@
 using Heartbeat.Contracts.Http;
+using Heartbeat.Detector.Canary;
 using Heartbeat.Detector.Tracking;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -75,7 +76,8 @@ public sealed class MachineBoardRefresher(
         var changes = new List<(MachineView View, string? Previous)>();
         foreach (var t in tracked)
         {
-            if (t.Retired || !_documents.TryGetValue(t.Id, out var document)) continue;
+            // The platform's own canaries are no user's machines: never listed, counted or streamed.
+            if (t.Retired || !_documents.TryGetValue(t.Id, out var document) || document.Tags.Contains(CanaryMachine.Tag)) continue;
             var previous = _entries.GetValueOrDefault(t.Id);
             var state = MachineStatusRules.StateOf(document, t, now, detector.Value);
             // Unchanged inputs and state: keep the view object, so a refresh of a quiet fleet allocates little.

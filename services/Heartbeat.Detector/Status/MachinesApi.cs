@@ -1,3 +1,4 @@
+using Heartbeat.Detector.Canary;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Detector.Tracking;
@@ -44,7 +45,8 @@ public static class MachinesApi
         // FetchLatest adds events the async projection has not applied yet, so a machine is visible
         // (and paused, or resumed) the moment the call that changed it has answered.
         var status = await session.Events.FetchLatest<MachineStatus>(id, ct);
-        if (status is null || status.Retired) return NotFound(id);
+        // A platform canary is no user's machine (see CanaryMachine.Tag).
+        if (status is null || status.Retired || status.Tags.Contains(CanaryMachine.Tag)) return NotFound(id);
         var now = clock.GetUtcNow();
         var tracked = fleet.Find(id);
         var view = MachineStatusRules.View(status, tracked, now, options.Value);

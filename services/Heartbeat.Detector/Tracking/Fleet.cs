@@ -66,6 +66,14 @@ public sealed class Fleet
         {
             foreach (var m in changed) Put(m);
             if (seenThrough > SeenThrough) SeenThrough = seenThrough;
+            // Entries leave the queue only when the watcher takes them; a standby follows without judging, so there
+            // they would pile up with every heartbeat. One entry per machine's current deadline is all that counts.
+            if (_deadlines.Count > 2 * _machines.Count + 1_000)
+            {
+                _deadlines.Clear();
+                foreach (var m in _machines.Values)
+                    if (m.Deadline(_defaultThreshold) is { } deadline) _deadlines.Enqueue(m.Id, deadline);
+            }
         }
     }
 

@@ -1,12 +1,14 @@
+using System.Data;
 using Marten;
 using Npgsql;
 
 namespace Heartbeat.Detector.Tracking;
 
 /// <summary>
-/// Rebuilds the fleet's memory from the tracked-machine documents and the tracker's committed progress,
-/// before the tracker processes anything and before the watcher judges anyone. Run at the start of every
-/// leadership term: memory from an earlier term may be stale.
+/// Builds the fleet's memory from the tracked-machine documents, the last-seen rows and the tracker's committed
+/// progress, before the tracker processes anything and before the watcher judges anyone. A standby loads once at
+/// start and then follows (<see cref="Leadership.StandbyFollower"/>), while the leader keeps writing: all three are
+/// read in one repeatable-read snapshot, so memory is exactly the state as of that progress, never half a page.
 /// </summary>
 public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSource, Fleet fleet, ILogger<FleetLoader> logger)
 {
@@ -17,10 +19,14 @@ public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSourc
         {
             try
             {
-                await using var session = store.QuerySession();
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, stoppingToken);
+                await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(snapshot, false));
                 var documents = await session.Query<TrackedMachine>().ToListAsync(stoppingToken);
-                var machines = await LastSeenTable.MergeAsync(dataSource, store.Options.DatabaseSchemaName, documents, stoppingToken);
-                var progress = await TrackerProgressAsync(stoppingToken);
+                var machines = await LastSeenTable.MergeAsync(connection, store.Options.DatabaseSchemaName, documents, stoppingToken);
+                var progress = await TrackerProgressAsync(connection, store.Options.Events.DatabaseSchemaName, stoppingToken);
+                await snapshot.CommitAsync(stoppingToken);
+                fleet.Reset();
                 fleet.Load(machines, progress);
                 logger.LogInformation("Fleet loaded: {Count} machines, tracker at sequence {Sequence}", machines.Count, progress);
                 return;
@@ -34,10 +40,11 @@ public sealed class FleetLoader(IDocumentStore store, NpgsqlDataSource dataSourc
         }
     }
 
-    private async Task<long> TrackerProgressAsync(CancellationToken ct)
+    /// <summary>The tracker's committed progress: the last event sequence whose effects are in its documents and rows.</summary>
+    public static async Task<long> TrackerProgressAsync(NpgsqlConnection connection, string eventsSchema, CancellationToken ct)
     {
-        var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        return progress.Where(p => p.ShardName.StartsWith(FleetTracker.SubscriptionName + ":", StringComparison.Ordinal))
-            .Select(p => p.Sequence).DefaultIfEmpty(0).Max();
+        await using var command = new NpgsqlCommand(
+            $"select coalesce(max(last_seq_id), 0) from {eventsSchema}.mt_event_progression where name like '{FleetTracker.SubscriptionName}:%'", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 }

@@ -55,11 +55,11 @@ public static class LastSeenTable
     }
 
     /// <summary>Folds the stored last seen into machines loaded from their documents.</summary>
-    public static async Task<List<TrackedMachine>> MergeAsync(NpgsqlDataSource dataSource, string schema, IReadOnlyList<TrackedMachine> machines, CancellationToken ct)
+    public static async Task<List<TrackedMachine>> MergeAsync(NpgsqlConnection connection, string schema, IReadOnlyList<TrackedMachine> machines, CancellationToken ct)
     {
         var byId = machines.ToDictionary(m => m.Id);
-        await using var command = dataSource.CreateCommand(
-            $"select machine_id, last_seen_at, reported_status, agent_version, message, coalesce(heartbeats, 0) from {schema}.{Name}");
+        await using var command = new NpgsqlCommand(
+            $"select machine_id, last_seen_at, reported_status, agent_version, message, coalesce(heartbeats, 0) from {schema}.{Name}", connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

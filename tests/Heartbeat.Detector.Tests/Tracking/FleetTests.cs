@@ -62,3 +62,21 @@ public class FleetTests
         Assert.True(fleet.Loaded.IsCompletedSuccessfully);
     }
 }
+
+public class FleetDeadlineQueueTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 3, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_standby_that_follows_without_judging_keeps_due_machines_due_and_the_queue_bounded()
+    {
+        var fleet = new Fleet(Heartbeat.Detector.Tests.Detection.Given.DefaultThreshold);
+        var machine = TrackedMachine.Create(new MachineRegistered(Guid.CreateVersion7(), "m", null, null, [], TimeSpan.FromSeconds(5), null, "h", T0), 1);
+        fleet.Load([machine], 1);
+        // Ten thousand heartbeats folded, each moving the deadline, none taken by a watcher.
+        for (var i = 1; i <= 10_000; i++) fleet.Commit([machine with { LastSeenAt = T0.AddSeconds(i) }], i + 1);
+
+        Assert.Empty(fleet.TakeDue(T0.AddSeconds(10_004)));
+        Assert.Equal([machine.Id], fleet.TakeDue(T0.AddSeconds(10_005)).Select(m => m.Id));
+    }
+}

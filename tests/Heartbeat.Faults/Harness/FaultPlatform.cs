@@ -73,6 +73,8 @@ public sealed class FaultPlatform(string serverConnectionString, string rabbitMq
         common["Ingest__PublicUrl"] = Gateway.BaseAddress.ToString();
         common["Detector__CanaryUrl"] = Gateway.BaseAddress.ToString();
         common["Detector__CanaryTimeout"] = "2s";
+        // A crashed instance's canary is retired after 10 s of silence (default 1 min), so the suite sees it happen.
+        common["Detector__CanaryAbandonedAfter"] = "10s";
 
         // One at a time, each retried if it exits while starting: schema migrations must not race on a busy box.
         foreach (var service in _services) await StartLiveAsync(service);
@@ -184,6 +186,16 @@ public sealed class FaultPlatform(string serverConnectionString, string rabbitMq
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>The canary machines the detector instances registered and have not retired (the detector's own record of them).</summary>
+    public async Task<IReadOnlyList<Guid>> CanariesAsync()
+    {
+        await using var command = Database.CreateCommand("select id from detector.mt_doc_canarymachine order by id");
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        return ids;
     }
 
     public async Task<IReadOnlyList<IntakeIncidentView>> IncidentsAsync()
