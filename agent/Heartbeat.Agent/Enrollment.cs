@@ -8,7 +8,7 @@ namespace Heartbeat.Agent;
 /// Finds the machine's identity: the configured id and token, else the state file, else (with an enrolment
 /// key) a new enrolment, whose answer is written to the state file before the first heartbeat.
 /// </summary>
-public sealed class Enrollment(AgentSettings settings, HeartbeatClient client, AgentLog log, TimeProvider clock)
+public sealed class Enrollment(AgentSettings settings, MachineClient client, AgentLog log, TimeProvider clock)
 {
     public async Task<MachineIdentity> IdentityAsync(string hostname, CancellationToken ct)
     {
@@ -35,19 +35,18 @@ public sealed class Enrollment(AgentSettings settings, HeartbeatClient client, A
             string reason;
             try
             {
-                var response = await client.Enrollment.Enroll(request, key, ct);
-                if (response.IsSuccessStatusCode && response.Content is { } machine)
-                {
-                    new AgentState(machine.Id, machine.Token, settings.Url.ToString(), machine.Name, clock.GetUtcNow()).Write(settings.StateFile);
-                    log.Info($"enrolled as machine {machine.Id} ({machine.Name}, {hostname}); identity kept in {settings.StateFile}");
-                    return new MachineIdentity(machine.Id, machine.Token);
-                }
-                var problem = HeartbeatApiException.From(response);
+                var machine = await client.EnrollAsync(request, key, ct);
+                new AgentState(machine.Id, machine.Token, settings.Url.ToString(), machine.Name, clock.GetUtcNow()).Write(settings.StateFile);
+                log.Info($"enrolled as machine {machine.Id} ({machine.Name}, {hostname}); identity kept in {settings.StateFile}");
+                return new MachineIdentity(machine.Id, machine.Token);
+            }
+            catch (HeartbeatApiException problem)
+            {
                 if (problem.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.NotFound)
                     throw new AgentConfigException($"enrolment refused ({(int)problem.StatusCode}): {problem.Message}");
                 reason = $"{(int)problem.StatusCode}: {problem.Message}";
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 reason = $"{settings.Url} did not answer: {e.Message}";
             }

@@ -8,7 +8,7 @@ namespace Heartbeat.Agent;
 public sealed record MachineIdentity(Guid MachineId, string Token);
 
 /// <summary>Sends the heartbeats: checks and metrics, one POST, the schedule, the failure streak.</summary>
-public sealed class HeartbeatAgent(AgentSettings settings, HeartbeatClient client, ProbeRunner probes, AgentLog log, TimeProvider clock)
+public sealed class HeartbeatAgent(AgentSettings settings, MachineClient client, ProbeRunner probes, AgentLog log, TimeProvider clock)
 {
     public static readonly string Version = typeof(HeartbeatAgent).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -36,16 +36,17 @@ public sealed class HeartbeatAgent(AgentSettings settings, HeartbeatClient clien
         var body = await BuildAsync(ct);
         try
         {
-            var response = await client.Heartbeats.SendHeartbeat(identity.MachineId, body, identity.Token, ct);
-            if (response.IsSuccessStatusCode) return null;
-            var problem = HeartbeatApiException.From(response);
+            await client.SendHeartbeatAsync(identity.MachineId, identity.Token, body, ct);
+            return null;
+        }
+        catch (HeartbeatApiException problem)
+        {
             return problem.StatusCode == HttpStatusCode.Unauthorized
                 ? "the platform refused the machine token (401): the machine was removed, or enrolled again elsewhere"
                 : $"{(int)problem.StatusCode}: {problem.Message}";
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException
-                                      or Polly.CircuitBreaker.BrokenCircuitException
-                                      || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        // The client's timeout cancels without our token being cancelled; our token cancelled is SIGTERM, let through.
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             return $"{settings.Url} did not answer: {e.Message}";
         }
