@@ -21,11 +21,21 @@ public sealed class Enrollment(AgentSettings settings, MachineClient client, Age
         if (settings.EnrollmentKey is not { } key)
             throw new AgentConfigException(
                 $"No machine identity: set HEARTBEAT_MACHINE_ID and HEARTBEAT_TOKEN, or enrol with --enroll <enrolment key> (no state file at {settings.StateFile}).");
-        return await EnrollAsync(key, hostname, ct);
+        return await EnrollAsync(key, hostname, null, ct);
     }
 
+    /// <summary>
+    /// Whether a refused token (401) can be mended by enrolling again: the identity came from enrolment (not
+    /// from a configured id and token, which may name another machine) and the enrolment key is still given.
+    /// </summary>
+    public bool CanEnrollAgain => settings.MachineId is null && settings.EnrollmentKey is not null;
+
+    /// <summary>Enrols again (the platform revoked this machine's token), keeping the new identity in the state file.</summary>
+    public Task<MachineIdentity> EnrollAgainAsync(string hostname, string why, CancellationToken ct) =>
+        EnrollAsync(settings.EnrollmentKey ?? throw new InvalidOperationException("no enrolment key"), hostname, why, ct);
+
     /// <summary>Retries while the platform cannot be reached (a new machine may boot before its network), never on a refusal.</summary>
-    private async Task<MachineIdentity> EnrollAsync(string key, string hostname, CancellationToken ct)
+    private async Task<MachineIdentity> EnrollAsync(string key, string hostname, string? why, CancellationToken ct)
     {
         var schedule = new HeartbeatSchedule(settings.Interval, clock.GetUtcNow(), Random.Shared);
         var streak = new FailureStreak(log);
@@ -37,7 +47,7 @@ public sealed class Enrollment(AgentSettings settings, MachineClient client, Age
             {
                 var machine = await client.EnrollAsync(request, key, ct);
                 new AgentState(machine.Id, machine.Token, settings.Url.ToString(), machine.Name, clock.GetUtcNow()).Write(settings.StateFile);
-                log.Info($"enrolled as machine {machine.Id} ({machine.Name}, {hostname}); identity kept in {settings.StateFile}");
+                log.Info((why is null ? "" : why + "; ") + $"enrolled as machine {machine.Id} ({machine.Name}, {hostname}); identity kept in {settings.StateFile}");
                 return new MachineIdentity(machine.Id, machine.Token);
             }
             catch (HeartbeatApiException problem)

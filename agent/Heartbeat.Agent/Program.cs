@@ -58,13 +58,15 @@ root.SetAction(async (parsed, ct) =>
         { Timeout = attempt };
         var client = new MachineClient(http, settings.Url);
 
-        var identity = await new Enrollment(settings, client, log, clock).IdentityAsync(hostname, ct);
-        var agent = new HeartbeatAgent(settings, client, new ProbeRunner(attempt), log, clock);
+        var enrollment = new Enrollment(settings, client, log, clock);
+        var identity = await enrollment.IdentityAsync(hostname, ct);
+        var agent = new HeartbeatAgent(settings, client, new ProbeRunner(attempt), log, clock,
+            enrollment.CanEnrollAgain ? (why, token) => enrollment.EnrollAgainAsync(hostname, why, token) : null);
         if (parsed.GetValue(once))
         {
             var failure = await agent.SendAsync(identity, ct);
             if (failure is null) return 0;
-            log.Error("heartbeat not stored: " + failure);
+            log.Error("heartbeat not stored: " + failure.Reason);
             return 1;
         }
         await agent.RunAsync(identity, ct);
