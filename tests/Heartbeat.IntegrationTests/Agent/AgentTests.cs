@@ -130,7 +130,9 @@ public sealed class AgentTests(PlatformFixture platform)
             var elsewhere = Path.Combine(directory, label, "state.json");
             await using var other = new AgentProcess(environment, "--enroll", PlatformFixture.EnrollmentKey, "--name", name, "--state-file", elsewhere, "--once");
             await Eventually.Async(() => Task.FromResult(other.HasExited), exited => exited, $"the enrolment {label} finishes\n{other.Log}", 60);
-            Assert.True(other.ExitCode == 0, other.Log);
+            // Its enrolment must succeed; its one heartbeat may not: the running agent, refused, may enrol again
+            // between the two and so revoke this copy's token in turn (exit 1) — the race the once-per-run rule bounds.
+            Assert.True(File.Exists(elsewhere) && other.Log.Contains("enrolled as machine"), $"the enrolment {label} succeeds\n{other.Log}");
             return await ReadStateAsync(elsewhere);
         }
         static bool EnrolledAgain(string line) => line.Contains("(401)") && line.Contains("enrolled as machine");
