@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Heartbeat.Contracts.Http;
+using System.Text.Json.Serialization;
 
 namespace Heartbeat.Agent;
 
@@ -14,7 +14,7 @@ public sealed record AgentState(Guid MachineId, string Token, string Url, string
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<AgentState>(File.ReadAllText(path), HeartbeatJson.Options)
+            return JsonSerializer.Deserialize(File.ReadAllText(path), AgentJson.Default.AgentState)
                 ?? throw new AgentConfigException($"The state file {path} is empty.");
         }
         catch (JsonException e)
@@ -38,9 +38,14 @@ public sealed record AgentState(Guid MachineId, string Token, string Url, string
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         }))
         {
-            JsonSerializer.Serialize(stream, this, HeartbeatJson.Options);
+            JsonSerializer.Serialize(stream, this, AgentJson.Default.AgentState);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
     }
 }
+
+/// <summary>The state file's JSON, snake_case like the API, generated at compile time (the agent is native AOT: no reflection).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(AgentState))]
+public sealed partial class AgentJson : JsonSerializerContext;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Heartbeat.Agent;
 using Heartbeat.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 // heartbeat-agent: configuration from the file, then the environment, then these flags (each overrides the one before).
 var url = new Option<string?>("--url") { Description = "The platform's URL (env HEARTBEAT_URL)." };
@@ -45,27 +44,29 @@ root.SetAction(async (parsed, ct) =>
             file, AgentConfig.FromEnvironment(Environment.GetEnvironmentVariable), flags, hostname,
             AgentConfig.DefaultStateFile(Environment.GetEnvironmentVariable, Environment.UserName == "root"));
 
-        // Heartbeats are POSTs, which the client never retries itself: the schedule does, so an outage
-        // cannot multiply requests. A request may take at most the interval (and 10 s at most).
+        // One request at a time, never retried by the client: the schedule retries, so an outage cannot multiply
+        // requests. A request may take at most the interval (and 10 s at most). A plain HttpClient rather than
+        // the Refit client with IHttpClientFactory and Polly: those need reflection and cost megabytes, and the
+        // agent is a native-AOT program that should stay a few MB (docs/benchmarks.md).
         var attempt = settings.Interval < TimeSpan.FromSeconds(10) ? settings.Interval : TimeSpan.FromSeconds(10);
-        await using var services = new ServiceCollection()
-            .AddSingleton<TimeProvider>(clock)
-            .AddHeartbeatClient(settings.Url, key: null, resilience: o =>
-            {
-                o.AttemptTimeout.Timeout = attempt;
-                o.TotalRequestTimeout.Timeout = attempt * 3;
-                o.CircuitBreaker.SamplingDuration = attempt * 3 > TimeSpan.FromSeconds(30) ? attempt * 3 : TimeSpan.FromSeconds(30);
-            })
-            .BuildServiceProvider();
-        var client = services.GetRequiredService<HeartbeatClient>();
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            // A fresh connection now and then follows DNS changes (a platform moved behind a new address).
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+            ConnectTimeout = attempt,
+        })
+        { Timeout = attempt };
+        var client = new MachineClient(http, settings.Url);
 
-        var identity = await new Enrollment(settings, client, log, clock).IdentityAsync(hostname, ct);
-        var agent = new HeartbeatAgent(settings, client, new ProbeRunner(attempt), log, clock);
+        var enrollment = new Enrollment(settings, client, log, clock);
+        var identity = await enrollment.IdentityAsync(hostname, ct);
+        var agent = new HeartbeatAgent(settings, client, new ProbeRunner(attempt), log, clock,
+            enrollment.CanEnrollAgain ? (why, token) => enrollment.EnrollAgainAsync(hostname, why, token) : null);
         if (parsed.GetValue(once))
         {
             var failure = await agent.SendAsync(identity, ct);
             if (failure is null) return 0;
-            log.Error("heartbeat not stored: " + failure);
+            log.Error("heartbeat not stored: " + failure.Reason);
             return 1;
         }
         await agent.RunAsync(identity, ct);

@@ -12,9 +12,12 @@ public sealed class HeartbeatApiException(HttpStatusCode status, string? title, 
     public string? Title => title;
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
 
-    public static HeartbeatApiException From(IApiResponse response)
+    public static HeartbeatApiException From(IApiResponse response) =>
+        From(response.StatusCode ?? 0, response.ReasonPhrase, (response.Error as ApiException)?.Content);
+
+    /// <summary>From an answer's status and body, problem details (RFC 7807) or not.</summary>
+    public static HeartbeatApiException From(HttpStatusCode status, string? reasonPhrase, string? content)
     {
-        var content = (response.Error as ApiException)?.Content;
         string? title = null, detail = null;
         Dictionary<string, string[]>? errors = null;
         if (!string.IsNullOrWhiteSpace(content))
@@ -36,8 +39,7 @@ public sealed class HeartbeatApiException(HttpStatusCode status, string? title, 
                 // Not problem details (a proxy's HTML page, say): the status line is all there is to say.
             }
         }
-        var status = response.StatusCode ?? 0;
-        return new HeartbeatApiException(status, title, detail ?? title ?? $"{(int)status} {response.ReasonPhrase}", errors);
+        return new HeartbeatApiException(status, title, detail ?? title ?? $"{(int)status} {reasonPhrase}", errors);
     }
 }
 

@@ -4,7 +4,17 @@ using System.Text.RegularExpressions;
 namespace Heartbeat.Client;
 
 /// <summary>Durations as the platform's configuration writes them: <c>30s</c>, <c>2m</c>, <c>500ms</c>, <c>1h</c>, <c>1d</c>, <c>00:00:30</c>, or a bare number of seconds.</summary>
-public static partial class HeartbeatDurations
+/// <remarks>
+/// The one parser of durations: public here for the agent, the CLI and other clients, and compiled into
+/// Heartbeat.ServiceDefaults as well (a linked file, internal there, behind its <c>Durations</c>), so that the
+/// services need not depend on this client nor the agent on ASP.NET, and a program referencing both sees one type.
+/// </remarks>
+#if HEARTBEAT_SERVICE_DEFAULTS
+internal
+#else
+public
+#endif
+static partial class HeartbeatDurations
 {
     public static bool TryParse(string? text, out TimeSpan value)
     {

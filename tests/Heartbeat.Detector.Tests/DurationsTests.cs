@@ -12,6 +12,7 @@ public class DurationsTests
     [InlineData("1h", 3600)]
     [InlineData("00:02:00", 120)]
     [InlineData("1.5m", 90)]
+    [InlineData("45", 45)] // a bare number is seconds, as the agent and the CLI read it (one parser)
     public void Reads_both_clock_and_unit_forms(string text, double seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), Durations.Parse(text));
 

@@ -17,7 +17,11 @@ public static class AddMachine
         var threshold = new Option<string?>("--threshold") { Description = "Silence before it is offline: 2m, 90s, ... (default: the platform's, 2m)." };
         var interval = new Option<string?>("--interval") { Description = "How often it sends: 30s, ... (past it the machine shows late)." };
         var tags = new Option<string[]>("--tag") { Description = "A tag. Repeatable.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("add", "Register a machine; prints its id, token and the agent command.") { name, hostname, description, threshold, interval, tags };
+        var env = new Option<bool>("--env")
+        {
+            Description = "Print only the agent's settings as shell export lines, for eval \"$(heartbeat machines add NAME --env)\" on the machine itself.",
+        };
+        var command = new Command("add", "Register a machine; prints its id, token and the agent command.") { name, hostname, description, threshold, interval, tags, env };
         command.SetAction(CliSession.Run(async (session, parsed, ct) =>
         {
             var request = new RegisterMachineRequest(
@@ -25,8 +29,14 @@ public static class AddMachine
                 parsed.GetValue(tags) is { Length: > 0 } t ? t : null,
                 Seconds(parsed.GetValue(threshold), "--threshold"), Seconds(parsed.GetValue(interval), "--interval"));
             var machine = (await session.Client.Machines.Register(request, ct)).ContentOrThrow();
-            var agent = $"HEARTBEAT_URL={session.Url.ToString().TrimEnd('/')} HEARTBEAT_MACHINE_ID={machine.Id} HEARTBEAT_TOKEN={machine.Token}" +
-                        (parsed.GetValue(interval) is { } i ? $" HEARTBEAT_INTERVAL={i}" : "") + " heartbeat-agent";
+            var settings = AgentSettings(session.Url, machine, parsed.GetValue(interval));
+            var agent = string.Join(' ', settings.Select(s => $"{s.Name}={s.Value}")) + " heartbeat-agent";
+            if (parsed.GetValue(env))
+            {
+                // Quoted for the shell: the README's three lines eval this, then start the agent with no arguments.
+                foreach (var (variable, value) in settings) Console.Out.WriteLine($"export {variable}='{value.Replace("'", "'\\''")}'");
+                return ExitCodes.Ok;
+            }
             if (session.Json)
             {
                 session.WriteJson(new Added(machine.Id, machine.Name, machine.Token, machine.HeartbeatUrl, agent));
@@ -42,6 +52,19 @@ public static class AddMachine
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The environment the agent reads, in the order people read it.</summary>
+    private static List<(string Name, string Value)> AgentSettings(Uri url, RegisteredMachine machine, string? interval)
+    {
+        List<(string, string)> settings =
+        [
+            ("HEARTBEAT_URL", url.ToString().TrimEnd('/')),
+            ("HEARTBEAT_MACHINE_ID", machine.Id.ToString()),
+            ("HEARTBEAT_TOKEN", machine.Token),
+        ];
+        if (interval is not null) settings.Add(("HEARTBEAT_INTERVAL", interval));
+        return settings;
     }
 
     private static int? Seconds(string? text, string option)

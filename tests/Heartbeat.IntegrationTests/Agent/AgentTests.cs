@@ -115,5 +115,55 @@ public sealed class AgentTests(PlatformFixture platform)
         Assert.False(File.Exists(state));
     }
 
+    [Fact]
+    public async Task An_agent_whose_token_a_new_enrolment_revoked_enrols_again_once_and_goes_on()
+    {
+        var name = $"reenrol-{Guid.NewGuid():N}"[..16];
+        var directory = Directory.CreateTempSubdirectory("hb-reenrol-").FullName;
+        var environment = new Dictionary<string, string> { ["HEARTBEAT_URL"] = platform.Gateway.BaseAddress.ToString(), ["HEARTBEAT_INTERVAL"] = "1s" };
+        var stateFile = Path.Combine(directory, "agent", "state.json");
+        async Task<AgentState> ReadStateAsync(string path) =>
+            System.Text.Json.JsonSerializer.Deserialize<AgentState>(await File.ReadAllTextAsync(path), HeartbeatJson.Options)!;
+        // The same name and hostname (this box's) enrolled from another state file: a re-imaged copy elsewhere.
+        async Task<AgentState> EnrollElsewhereAsync(string label)
+        {
+            var elsewhere = Path.Combine(directory, label, "state.json");
+            await using var other = new AgentProcess(environment, "--enroll", PlatformFixture.EnrollmentKey, "--name", name, "--state-file", elsewhere, "--once");
+            await Eventually.Async(() => Task.FromResult(other.HasExited), exited => exited, $"the enrolment {label} finishes\n{other.Log}", 60);
+            // Its enrolment must succeed; its one heartbeat may not: the running agent, refused, may enrol again
+            // between the two and so revoke this copy's token in turn (exit 1) — the race the once-per-run rule bounds.
+            Assert.True(File.Exists(elsewhere) && other.Log.Contains("enrolled as machine"), $"the enrolment {label} succeeds\n{other.Log}");
+            return await ReadStateAsync(elsewhere);
+        }
+        static bool EnrolledAgain(string line) => line.Contains("(401)") && line.Contains("enrolled as machine");
+
+        await using var agent = new AgentProcess(environment, "--enroll", PlatformFixture.EnrollmentKey, "--name", name, "--state-file", stateFile);
+        await Eventually.Async(() => Task.FromResult(File.Exists(stateFile)), exists => exists, $"the agent enrols\n{agent.Log}", 60);
+        var first = await ReadStateAsync(stateFile);
+        await Eventually.Async(() => StatusAsync(first.MachineId), m => m.Status == "online", "the enrolled machine is online", 30);
+
+        var second = await EnrollElsewhereAsync("second");
+        Assert.Equal(first.MachineId, second.MachineId);
+
+        // The running agent's token is refused now: it enrols again, once, with one log line, and goes on.
+        await Eventually.Async(() => Task.FromResult(agent.Lines), lines => lines.Any(EnrolledAgain), $"the agent enrols again after the 401\n{agent.Log}", 30);
+        var renewed = await ReadStateAsync(stateFile);
+        Assert.Equal(first.MachineId, renewed.MachineId);
+        Assert.NotEqual(first.Token, renewed.Token);
+        Assert.NotEqual(second.Token, renewed.Token);
+        var after = DateTimeOffset.UtcNow;
+        await Eventually.Async(() => StatusAsync(first.MachineId), m => m.Status == "online" && m.LastSeen > after.AddSeconds(1),
+            "the agent's heartbeats are stored again with the new token", 30);
+        Assert.False(agent.HasExited, agent.Log);
+
+        // A second revocation is not answered by a second enrolment (two copies would revoke each other for ever):
+        // the agent says why its heartbeats fail and keeps trying with back-off.
+        await EnrollElsewhereAsync("third");
+        await Eventually.Async(() => Task.FromResult(agent.Lines), lines => lines.Any(l => l.Contains("enrolled again once already")),
+            $"the agent reports the second refusal\n{agent.Log}", 30);
+        Assert.Single(agent.Lines, EnrolledAgain);
+        Assert.Single((await platform.Machines.List(q: name)).Content!.Machines, m => m.Name == name);
+    }
+
     private sealed record AgentState(Guid MachineId, string Token);
 }
