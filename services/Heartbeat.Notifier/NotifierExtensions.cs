@@ -1,5 +1,6 @@
 using Heartbeat.Notifier.Channels;
 using Heartbeat.Notifier.Deliveries;
+using Heartbeat.Notifier.Maintenance;
 using Heartbeat.Notifier.Senders;
 using Heartbeat.Notifier.Targets;
 using Heartbeat.ServiceDefaults;
@@ -26,6 +27,8 @@ public static class NotifierExtensions
         // Registered before MassTransit's hosted service: the tables exist before the first message is consumed.
         builder.Services.AddHostedService<DeliverySchema>();
         builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.AddSingleton<MaintenanceWindows>();
+        builder.Services.AddSingleton<QuietLookup>();
         builder.Services.AddSingleton<RecordTransition>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordTransition>());
         builder.AddHeartbeatMassTransit(x =>
@@ -43,6 +46,7 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton(sp => TargetClient(builder.Configuration.GetValue<bool>("Notifier:AllowPrivateTargets")));
         builder.Services.AddHostedService<DeliveryDispatcher>();
+        builder.Services.AddHostedService<MaintenanceEnd>();
         return builder;
     }
 

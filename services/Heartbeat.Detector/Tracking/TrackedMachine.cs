@@ -15,6 +15,8 @@ public sealed record TrackedMachine
     public required string Name { get; init; }
     public string? Hostname { get; init; }
     public string? Description { get; init; }
+    /// <summary>Carried on transition messages for the notifier's routing and maintenance windows.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
     public TimeSpan? OfflineThreshold { get; init; }
     public TimeSpan? ExpectedInterval { get; init; }
     public bool Paused { get; init; }
@@ -52,6 +54,7 @@ public sealed record TrackedMachine
         Name = e.Name,
         Hostname = e.Hostname,
         Description = e.Description,
+        Tags = e.Tags ?? [],
         OfflineThreshold = e.OfflineThreshold,
         ExpectedInterval = e.ExpectedInterval,
         MonitoredSince = e.RegisteredAt,
@@ -74,6 +77,7 @@ public sealed record TrackedMachine
             Name = e.Name ?? Name,
             Hostname = e.Hostname ?? Hostname,
             Description = e.Description ?? Description,
+            Tags = e.Tags ?? Tags,
             OfflineThreshold = e.OfflineThreshold ?? OfflineThreshold,
             ExpectedInterval = e.ExpectedInterval ?? ExpectedInterval,
         },

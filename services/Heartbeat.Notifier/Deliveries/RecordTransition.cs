@@ -17,23 +17,44 @@ namespace Heartbeat.Notifier.Deliveries;
 /// offline, say), so a new episode does not overtake the end of the last one.
 /// A past outage found after the fact (<c>DetectedLate</c>) is told once, by its online alone: its offline inserts
 /// nothing, and its online waits for nothing.
+/// Which channels get a transition is decided first (<see cref="QuietLookup"/>: routing, pause, maintenance windows):
+/// a channel that is not to be told gets a <c>suppressed</c> row with the reason, never sent, so the log says why.
 /// </summary>
 public sealed class RecordTransition : BackgroundService
 {
     private const int MaxBatch = 500;
 
     private const string Sql = """
-        insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for)
-        select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload, 'pending', 0, $6, $6,
+        insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for,
+                                         reason, detail, window_id, quiet_until)
+        select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload,
+               case when r.reason is not null then 'suppressed' else 'pending' end, 0, $6,
+               case when r.reason is null then $6 end,
                case when t.kind = 'online' then $7 end,
                case when t.kind = 'online' and not t.detected_late and c.created_at <= t.offline_since then format('%s:%s:offline', t.episode_id, c.id)
                     when t.kind = 'offline' then (select p.id from notifier.deliveries p
                                                   where p.machine_id = t.machine_id and p.channel_id = c.id and p.kind = 'online'
                                                     and p.status = 'pending' and p.episode_id <> t.episode_id
-                                                  order by p.created_at desc limit 1) end
-        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[])
-             as t(episode_id, machine_id, kind, payload, offline_since, detected_late)
-        cross join notifier.mt_doc_channel c
+                                                  order by p.created_at desc limit 1) end,
+               r.reason, r.detail,
+               case when t.kind = 'offline' and r.reason = 'maintenance' then q.window_id end,
+               case when t.kind = 'offline' and r.reason = 'maintenance' then q.quiet_until end
+        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[]) with ordinality
+             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, n)
+        join unnest($9::int[], $10::uuid[], $11::text[], $12::text[], $13::uuid[], $14::timestamptz[])
+             as q(n, channel_id, reason, detail, window_id, quiet_until) on q.n = t.n
+        join notifier.mt_doc_channel c on c.id = q.channel_id
+        left join lateral (select o.status, o.reason from notifier.deliveries o
+                           where t.kind = 'online' and o.id = format('%s:%s:offline', t.episode_id, c.id)) o on true
+        -- An online follows its offline: one that was told is ended even inside a maintenance window (the people who
+        -- were told it is down hear that it is up); one that was silenced (but for the channel's own choice) stays silent.
+        cross join lateral (select
+            case when q.reason = 'maintenance' and o.status <> 'suppressed' then null
+                 when q.reason is not null then q.reason
+                 when o.status = 'suppressed' and o.reason <> 'preference' then o.reason end as reason,
+            case when q.reason = 'maintenance' and o.status <> 'suppressed' then null
+                 when q.reason is not null then q.detail
+                 when o.status = 'suppressed' and o.reason <> 'preference' then format('its offline was not told (%s)', o.reason) end as detail) r
         on conflict (id) do nothing
         """;
 
@@ -43,12 +64,13 @@ public sealed class RecordTransition : BackgroundService
     private readonly DispatchSignal _signal;
     private readonly TimeProvider _time;
     private readonly IOptions<NotifierOptions> _options;
+    private readonly QuietLookup _quiet;
     private readonly GroupCommit<Transition> _offlines;
     private readonly GroupCommit<Transition> _onlines;
 
-    public RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options)
+    public RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options, QuietLookup quiet)
     {
-        (_database, _signal, _time, _options) = (database, signal, time, options);
+        (_database, _signal, _time, _options, _quiet) = (database, signal, time, options, quiet);
         _offlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
         _onlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
     }
@@ -71,6 +93,7 @@ public sealed class RecordTransition : BackgroundService
     private async Task InsertAsync(IReadOnlyList<Transition> transitions)
     {
         var now = _time.GetUtcNow();
+        var routed = await _quiet.RouteAsync(transitions.Select(t => t.Notification).ToList());
         await using var command = _database.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.EpisodeId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.Machine.Id).ToArray() });
@@ -80,6 +103,13 @@ public sealed class RecordTransition : BackgroundService
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + _options.Value.Delivery.OfflineWait });
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = transitions.Select(t => t.Notification.DetectedLate).ToArray() });
+        // Ordinality counts from 1.
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = routed.Select(r => r.Transition + 1).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = routed.Select(r => r.ChannelId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = routed.Select(r => r.Reason).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = routed.Select(r => r.Detail).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = routed.Select(r => r.WindowId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = routed.Select(r => r.QuietUntil).ToArray() });
         if (await command.ExecuteNonQueryAsync() > 0) _signal.Wake();
     }
 }
