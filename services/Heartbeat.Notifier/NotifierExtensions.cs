@@ -47,6 +47,7 @@ public static class NotifierExtensions
         builder.Services.AddSingleton(sp => TargetClient(builder.Configuration.GetValue<bool>("Notifier:AllowPrivateTargets")));
         builder.Services.AddHostedService<DeliveryDispatcher>();
         builder.Services.AddHostedService<MaintenanceEnd>();
+        builder.Services.AddHostedService<Reminders>();
         return builder;
     }
 
