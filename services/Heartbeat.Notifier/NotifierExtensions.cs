@@ -48,6 +48,7 @@ public static class NotifierExtensions
         builder.Services.AddHostedService<DeliveryDispatcher>();
         builder.Services.AddHostedService<MaintenanceEnd>();
         builder.Services.AddHostedService<Reminders>();
+        builder.Services.AddHostedService<DependentOfflines>();
         return builder;
     }
 

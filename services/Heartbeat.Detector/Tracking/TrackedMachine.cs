@@ -17,6 +17,8 @@ public sealed record TrackedMachine
     public string? Description { get; init; }
     /// <summary>Carried on transition messages for the notifier's routing and maintenance windows.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>The parent machine (a switch, a host) this one is reachable through; carried to the notifier.</summary>
+    public Guid? DependsOn { get; init; }
     public TimeSpan? OfflineThreshold { get; init; }
     public TimeSpan? ExpectedInterval { get; init; }
     public bool Paused { get; init; }
@@ -55,6 +57,7 @@ public sealed record TrackedMachine
         Hostname = e.Hostname,
         Description = e.Description,
         Tags = e.Tags ?? [],
+        DependsOn = e.DependsOn,
         OfflineThreshold = e.OfflineThreshold,
         ExpectedInterval = e.ExpectedInterval,
         MonitoredSince = e.RegisteredAt,
@@ -78,6 +81,7 @@ public sealed record TrackedMachine
             Hostname = e.Hostname ?? Hostname,
             Description = e.Description ?? Description,
             Tags = e.Tags ?? Tags,
+            DependsOn = e.DependsOn is { } parent ? (parent == Guid.Empty ? null : parent) : DependsOn,
             OfflineThreshold = e.OfflineThreshold ?? OfflineThreshold,
             ExpectedInterval = e.ExpectedInterval ?? ExpectedInterval,
         },

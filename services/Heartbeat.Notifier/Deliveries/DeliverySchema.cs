@@ -52,6 +52,11 @@ public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
         alter table notifier.deliveries add column if not exists quiet_until timestamptz;
         create index if not exists deliveries_quiet_until on notifier.deliveries (quiet_until) where status = 'suppressed' and quiet_until is not null;
         create index if not exists deliveries_episode on notifier.deliveries (episode_id, kind);
+        -- Dependencies: an offline of a machine with a parent, and how long it waits for the parent's (and, once the
+        -- parent is back, how long the machine has to come back too).
+        alter table notifier.deliveries add column if not exists depends_on uuid;
+        alter table notifier.deliveries add column if not exists dependency_hold interval;
+        create index if not exists deliveries_dependent on notifier.deliveries (depends_on) where dependency_hold is not null;
         create table if not exists notifier.maintenance_windows (
             id uuid primary key,
             machine_ids uuid[],

@@ -26,10 +26,10 @@ public sealed class RecordTransition : BackgroundService
 
     private const string Sql = """
         insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for,
-                                         reason, detail, window_id, quiet_until)
+                                         reason, detail, window_id, quiet_until, depends_on, dependency_hold)
         select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload,
                case when r.reason is not null then 'suppressed' else 'pending' end, 0, $6,
-               case when r.reason is null then $6 end,
+               case when r.reason is null then $6 + coalesce(t.hold, interval '0') end,
                case when t.kind = 'online' then $7 end,
                case when t.kind = 'online' and not t.detected_late and c.created_at <= t.offline_since then format('%s:%s:offline', t.episode_id, c.id)
                     when t.kind = 'offline' then (select p.id from notifier.deliveries p
@@ -38,9 +38,10 @@ public sealed class RecordTransition : BackgroundService
                                                   order by p.created_at desc limit 1) end,
                r.reason, r.detail,
                case when t.kind = 'offline' and r.reason = 'maintenance' then q.window_id end,
-               case when t.kind = 'offline' and r.reason = 'maintenance' then q.quiet_until end
-        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[]) with ordinality
-             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, n)
+               case when t.kind = 'offline' and r.reason = 'maintenance' then q.quiet_until end,
+               case when t.kind = 'offline' then (t.payload->'machine'->>'dependsOn')::uuid end, t.hold
+        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[], $15::interval[]) with ordinality
+             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, hold, n)
         join unnest($9::int[], $10::uuid[], $11::text[], $12::text[], $13::uuid[], $14::timestamptz[])
              as q(n, channel_id, reason, detail, window_id, quiet_until) on q.n = t.n
         join notifier.mt_doc_channel c on c.id = q.channel_id
@@ -58,7 +59,8 @@ public sealed class RecordTransition : BackgroundService
         on conflict (id) do nothing
         """;
 
-    private sealed record Transition(Notification Notification, DateTimeOffset? OfflineSince);
+    /// <param name="DependencyHold">How long an offline of a machine with a parent waits before it is sent (<see cref="DependentOfflines"/>).</param>
+    private sealed record Transition(Notification Notification, DateTimeOffset? OfflineSince, TimeSpan? DependencyHold = null);
 
     private readonly NpgsqlDataSource _database;
     private readonly DispatchSignal _signal;
@@ -76,7 +78,8 @@ public sealed class RecordTransition : BackgroundService
     }
 
     public Task HandleAsync(MachineWentOffline offline) =>
-        offline.DetectedLate ? Task.CompletedTask : _offlines.SubmitAsync(new(Notification.Of(offline), null));
+        offline.DetectedLate ? Task.CompletedTask
+        : _offlines.SubmitAsync(new(Notification.Of(offline), null, offline.Machine.DependsOn is null ? null : DependentOfflines.Hold(offline.Threshold)));
 
     public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince));
 
@@ -110,6 +113,7 @@ public sealed class RecordTransition : BackgroundService
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = routed.Select(r => r.Detail).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = routed.Select(r => r.WindowId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = routed.Select(r => r.QuietUntil).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan?[]> { TypedValue = transitions.Select(t => t.DependencyHold).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
         if (await command.ExecuteNonQueryAsync() > 0) _signal.Wake();
     }
 }
