@@ -1,5 +1,6 @@
 using Heartbeat.Notifier.Channels;
 using Heartbeat.Notifier.Deliveries;
+using Heartbeat.Notifier.Maintenance;
 using Heartbeat.Notifier.Senders;
 using Heartbeat.Notifier.Targets;
 using Heartbeat.ServiceDefaults;
@@ -26,6 +27,8 @@ public static class NotifierExtensions
         // Registered before MassTransit's hosted service: the tables exist before the first message is consumed.
         builder.Services.AddHostedService<DeliverySchema>();
         builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.AddSingleton<MaintenanceWindows>();
+        builder.Services.AddSingleton<QuietLookup>();
         builder.Services.AddSingleton<RecordTransition>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordTransition>());
         builder.AddHeartbeatMassTransit(x =>
@@ -44,6 +47,9 @@ public static class NotifierExtensions
         builder.Services.AddSingleton(sp => TargetClient(builder.Configuration.GetValue<bool>("Notifier:AllowPrivateTargets")));
         builder.Services.AddHostedService<DeliveryDispatcher>();
         builder.Services.AddHostedService<DeliveryBacklog>();
+        builder.Services.AddHostedService<MaintenanceEnd>();
+        builder.Services.AddHostedService<Reminders>();
+        builder.Services.AddHostedService<DependentOfflines>();
         return builder;
     }
 

@@ -13,9 +13,13 @@ public sealed record MachineRegistered(
     TimeSpan? ExpectedInterval,
     string TokenHash,
     DateTimeOffset RegisteredAt,
-    ProbeSettings? Probe = null);
+    ProbeSettings? Probe = null,
+    Guid? DependsOn = null);
 
-/// <summary>Only the members that are not null changed; a <see cref="Probe"/> replaces the machine's probe.</summary>
+/// <summary>
+/// Only the members that are not null changed; a <see cref="Probe"/> replaces the machine's probe. <see cref="DependsOn"/>
+/// names the machine's new parent; <see cref="Guid.Empty"/> removes it.
+/// </summary>
 public sealed record MachineSettingsChanged(
     Guid MachineId,
     string? Name,
@@ -25,7 +29,8 @@ public sealed record MachineSettingsChanged(
     TimeSpan? OfflineThreshold,
     TimeSpan? ExpectedInterval,
     DateTimeOffset ChangedAt,
-    ProbeSettings? Probe = null);
+    ProbeSettings? Probe = null,
+    Guid? DependsOn = null);
 
 public sealed record MonitoringPaused(Guid MachineId, DateTimeOffset PausedAt);
 

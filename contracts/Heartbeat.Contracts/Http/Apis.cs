@@ -79,6 +79,22 @@ public interface IChannelsApi
     Task<IApiResponse<IReadOnlyList<DeliveryView>>> Deliveries(Guid? machine = null, Guid? channel = null, string? outcome = null, int? page = null, CancellationToken ct = default);
 }
 
+public interface IMaintenanceApi
+{
+    [Post("/api/maintenance")]
+    Task<IApiResponse<MaintenanceWindowView>> Create([Body] CreateMaintenanceWindowRequest request, CancellationToken ct = default);
+
+    [Get("/api/maintenance")]
+    Task<IApiResponse<IReadOnlyList<MaintenanceWindowView>>> List(CancellationToken ct = default);
+
+    [Get("/api/maintenance/{id}")]
+    Task<IApiResponse<MaintenanceWindowView>> Get(Guid id, CancellationToken ct = default);
+
+    /// <summary>Ends the window now: machines it silenced that are still offline are told at once.</summary>
+    [Delete("/api/maintenance/{id}")]
+    Task<IApiResponse> Delete(Guid id, CancellationToken ct = default);
+}
+
 public interface IStatusPagesApi
 {
     [Post("/api/status-pages")]

@@ -9,7 +9,8 @@ public sealed record RegisterMachineRequest(
     IReadOnlyList<string>? Tags = null,
     int? OfflineThresholdSeconds = null,
     int? ExpectedIntervalSeconds = null,
-    ProbeRequest? Probe = null);
+    ProbeRequest? Probe = null,
+    Guid? DependsOn = null);
 
 /// <summary>
 /// An agentless probe: <c>{"type":"ssh","host","port":22,"user","private_key","command"}</c>, <c>{"type":"tcp","host","port"}</c>
@@ -97,7 +98,8 @@ public sealed record ChangeMachineSettingsRequest(
     IReadOnlyList<string>? Tags = null,
     int? OfflineThresholdSeconds = null,
     int? ExpectedIntervalSeconds = null,
-    ProbeRequest? Probe = null);
+    ProbeRequest? Probe = null,
+    Guid? DependsOn = null);
 
 /// <summary>
 /// A new ping key and the URLs built on it, shown once: Healthchecks.io-style <c>ping_url</c>, Uptime Kuma-style

@@ -9,6 +9,12 @@ public sealed record MachineSnapshot
     public required string Name { get; init; }
     public string? Hostname { get; init; }
     public string? Description { get; init; }
+    /// <summary>The machine's tags when the transition was published, so channels and maintenance windows can select by tag. Absent from older publishers.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+    /// <summary>The parent machine this one depends on (a switch, a host), if any.</summary>
+    public Guid? DependsOn { get; init; }
+    /// <summary>Monitoring was paused when the transition was published: a paused machine notifies nobody.</summary>
+    public bool Paused { get; init; }
 }
 
 public sealed record MachineWentOffline

@@ -106,6 +106,9 @@ public sealed class TransitionPublisher : SubscriptionBase
     }
 
     private Messages.MachineSnapshot Snapshot(Guid machineId) => _fleet.Find(machineId) is { } m
-        ? new Messages.MachineSnapshot { Id = m.Id, Name = m.Name, Hostname = m.Hostname, Description = m.Description }
+        ? new Messages.MachineSnapshot
+        {
+            Id = m.Id, Name = m.Name, Hostname = m.Hostname, Description = m.Description, Tags = m.Tags, DependsOn = m.DependsOn, Paused = m.Paused,
+        }
         : new Messages.MachineSnapshot { Id = machineId, Name = machineId.ToString() };
 }

@@ -15,6 +15,10 @@ public sealed record TrackedMachine
     public required string Name { get; init; }
     public string? Hostname { get; init; }
     public string? Description { get; init; }
+    /// <summary>Carried on transition messages for the notifier's routing and maintenance windows.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>The parent machine (a switch, a host) this one is reachable through; carried to the notifier.</summary>
+    public Guid? DependsOn { get; init; }
     public TimeSpan? OfflineThreshold { get; init; }
     public TimeSpan? ExpectedInterval { get; init; }
     public bool Paused { get; init; }
@@ -52,6 +56,8 @@ public sealed record TrackedMachine
         Name = e.Name,
         Hostname = e.Hostname,
         Description = e.Description,
+        Tags = e.Tags ?? [],
+        DependsOn = e.DependsOn,
         OfflineThreshold = e.OfflineThreshold,
         ExpectedInterval = e.ExpectedInterval,
         MonitoredSince = e.RegisteredAt,
@@ -74,6 +80,8 @@ public sealed record TrackedMachine
             Name = e.Name ?? Name,
             Hostname = e.Hostname ?? Hostname,
             Description = e.Description ?? Description,
+            Tags = e.Tags ?? Tags,
+            DependsOn = e.DependsOn is { } parent ? (parent == Guid.Empty ? null : parent) : DependsOn,
             OfflineThreshold = e.OfflineThreshold ?? OfflineThreshold,
             ExpectedInterval = e.ExpectedInterval ?? ExpectedInterval,
         },

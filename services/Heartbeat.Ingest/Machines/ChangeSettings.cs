@@ -16,15 +16,15 @@ public static class ChangeSettings
         var errors = RegisterMachine.Validate(new RegisterMachineRequest(
             r.Name ?? "unchanged", r.Hostname, r.Description, r.Tags, r.OfflineThresholdSeconds, r.ExpectedIntervalSeconds, r.Probe));
         if (r.Name is not null && string.IsNullOrWhiteSpace(r.Name)) errors["name"] = ["The name may not be empty."];
-        if (r is { Name: null, Hostname: null, Description: null, Tags: null, OfflineThresholdSeconds: null, ExpectedIntervalSeconds: null, Probe: null })
-            errors["body"] = ["Nothing to change: send at least one of name, hostname, description, tags, offline_threshold_seconds, expected_interval_seconds, probe."];
+        if (r is { Name: null, Hostname: null, Description: null, Tags: null, OfflineThresholdSeconds: null, ExpectedIntervalSeconds: null, Probe: null, DependsOn: null })
+            errors["body"] = ["Nothing to change: send at least one of name, hostname, description, tags, offline_threshold_seconds, expected_interval_seconds, probe, depends_on."];
         return errors;
     }
 
     /// <param name="probe">The request's probe as stored (its private key already encrypted), or null to keep the machine's probe.</param>
     public static MachineSettingsChanged Decide(Guid id, ChangeMachineSettingsRequest r, DateTimeOffset now, ProbeSettings? probe = null) => new(
         id, r.Name?.Trim(), r.Hostname?.Trim(), r.Description, r.Tags?.Select(t => t.Trim()).ToArray(),
-        Seconds(r.OfflineThresholdSeconds), Seconds(r.ExpectedIntervalSeconds), now, probe);
+        Seconds(r.OfflineThresholdSeconds), Seconds(r.ExpectedIntervalSeconds), now, probe, r.DependsOn);
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Handle(
         Guid id, HttpRequest request, IDocumentSession session, MachineDirectory directory, TimeProvider clock, IDataProtectionProvider protection, CancellationToken ct)
@@ -32,6 +32,7 @@ public static class ChangeSettings
         var body = await JsonBody.ReadAsync<ChangeMachineSettingsRequest>(request);
         if (body.Problem is not null) return body.Problem;
         var errors = Validate(body.Value!);
+        if (errors.Count == 0) errors = await RegisterMachine.CheckParentAsync(body.Value!.DependsOn, id, session, ct);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, detail: "The settings were not changed: see errors.");
 
         var machine = await session.LoadAsync<MachineCredential>(id, ct);

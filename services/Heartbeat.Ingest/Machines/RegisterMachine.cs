@@ -41,6 +41,7 @@ public static class RegisterMachine
         if (body.Problem is not null) return body.Problem;
         var r = body.Value!;
         var errors = Validate(r);
+        if (errors.Count == 0) errors = await CheckParentAsync(r.DependsOn, null, session, ct);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, detail: "The machine was not registered: see errors.");
 
         var id = Guid.CreateVersion7();
@@ -51,12 +52,27 @@ public static class RegisterMachine
             // A probed machine is expected as often as it is probed (plus the probe's timeout), unless told otherwise.
             ToDuration(r.ExpectedIntervalSeconds) ?? (r.Probe is { } probe ? ProbeRegistration.ExpectedIntervalOf(probe) : null),
             MachineTokens.Hash(token), clock.GetUtcNow(),
-            r.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null);
+            r.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null,
+            r.DependsOn);
         session.Events.StartStream(id, registered);
         await session.SaveChangesAsync(ct);
 
         var heartbeatUrl = $"{options.Value.PublicUrl.TrimEnd('/')}/api/heartbeat/{id}";
         return TypedResults.Created($"/api/machines/{id}", new RegisteredMachine(id, registered.Name, token, heartbeatUrl));
+    }
+
+    /// <summary>
+    /// <c>depends_on</c> names a registered machine other than this one (the notifier silences a machine's outage while
+    /// its parent is offline); <see cref="Guid.Empty"/> (only in a PATCH) removes the parent.
+    /// </summary>
+    public static async Task<Dictionary<string, string[]>> CheckParentAsync(Guid? parent, Guid? self, IQuerySession session, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (parent is not { } id || (id == Guid.Empty && self is not null)) return errors;
+        if (id == self) errors["depends_on"] = ["A machine cannot depend on itself."];
+        else if (id == Guid.Empty || await session.LoadAsync<MachineCredential>(id, ct) is not { Retired: false })
+            errors["depends_on"] = [$"depends_on must name a registered machine; there is no machine {id}."];
+        return errors;
     }
 
     private static TimeSpan? ToDuration(int? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;

@@ -1,4 +1,5 @@
 using Heartbeat.Contracts.Http;
+using Heartbeat.Notifier.Quiet;
 
 namespace Heartbeat.Notifier.Channels;
 
@@ -21,6 +22,18 @@ public sealed class Channel
     public List<string>? To { get; set; }
     public Guid? FallbackChannelId { get; set; }
 
+    /// <summary>Routing: machines by id or by tag (all when neither), and the events wanted (the default set when null).</summary>
+    public List<Guid>? MachineIds { get; set; }
+    public List<string>? MachineTags { get; set; }
+    public List<string>? Events { get; set; }
+    /// <summary>Reminders: repeat an offline this often while the machine stays down, at most <see cref="RenotifyMax"/> times.</summary>
+    public TimeSpan? RenotifyEvery { get; set; }
+    public int? RenotifyMax { get; set; }
+
+    public ChannelRoute Route() => new(
+        new MachineSelector(MachineIds, MachineTags),
+        Events is null ? NotificationEvents.Default : Events.ToHashSet());
+
     /// <summary>Admins see origins, addresses and chat ids; read keys see neither URLs nor where messages go.</summary>
     public ChannelView ToView(bool admin) => new(
         Id, Name, Type,
@@ -29,7 +42,11 @@ public sealed class Channel
         admin ? ChatId : null,
         admin ? To : null,
         FallbackChannelId,
-        ProtectedSecret is not null || ProtectedBotToken is not null);
+        ProtectedSecret is not null || ProtectedBotToken is not null,
+        MachineIds is { Count: > 0 } || MachineTags is { Count: > 0 } ? new ChannelMachines(MachineIds, MachineTags) : null,
+        Events ?? NotificationEvents.Default.Order().ToList(),
+        RenotifyEvery is { } every ? ChannelRouting.Format(every) : null,
+        RenotifyEvery is null ? null : RenotifyMax);
 
     /// <summary>Never a secret: channels appear in logs and exception messages by this.</summary>
     public override string ToString() => $"{Type} channel {Id} ({Name})";

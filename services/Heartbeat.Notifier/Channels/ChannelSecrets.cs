@@ -1,4 +1,5 @@
 using Heartbeat.Contracts.Http;
+using Heartbeat.Notifier.Quiet;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Heartbeat.Notifier.Channels;
@@ -24,6 +25,11 @@ public sealed class ChannelSecrets(IDataProtectionProvider provider)
         ChatId = draft.ChatId,
         To = draft.To?.ToList(),
         FallbackChannelId = draft.FallbackChannelId,
+        MachineIds = draft.Machines?.Ids is { Count: > 0 } ids ? ids.Distinct().ToList() : null,
+        MachineTags = draft.Machines?.Tags is { Count: > 0 } tags ? tags.Distinct(StringComparer.OrdinalIgnoreCase).ToList() : null,
+        Events = draft.Events?.Distinct().ToList(),
+        RenotifyEvery = ChannelRouting.ParseEvery(draft.RenotifyEvery),
+        RenotifyMax = draft.RenotifyEvery is null ? null : draft.RenotifyMax ?? ChannelRouting.DefaultRenotifyMax,
     };
 
     public ChannelTarget Open(Channel channel) => new(
@@ -35,7 +41,9 @@ public sealed class ChannelSecrets(IDataProtectionProvider provider)
     public ChannelDraft Draft(Channel channel)
     {
         var target = Open(channel);
-        return new ChannelDraft(channel.Name, channel.Type, target.Url, target.Secret, target.BotToken, channel.ChatId, channel.To, channel.FallbackChannelId);
+        return new ChannelDraft(channel.Name, channel.Type, target.Url, target.Secret, target.BotToken, channel.ChatId, channel.To, channel.FallbackChannelId,
+            new MachineSelector(channel.MachineIds, channel.MachineTags), channel.Events,
+            channel.RenotifyEvery is { } every ? ChannelRouting.Format(every) : null, channel.RenotifyMax);
     }
 
     private string? Protect(string? value) => value is null ? null : _protector.Protect(value);
@@ -43,9 +51,12 @@ public sealed class ChannelSecrets(IDataProtectionProvider provider)
 }
 
 /// <summary>A channel's settings in plain text, validated, before they are sealed.</summary>
-public sealed record ChannelDraft(string Name, string Type, string? Url, string? Secret, string? BotToken, string? ChatId, IReadOnlyList<string>? To, Guid? FallbackChannelId)
+public sealed record ChannelDraft(string Name, string Type, string? Url, string? Secret, string? BotToken, string? ChatId, IReadOnlyList<string>? To, Guid? FallbackChannelId,
+    MachineSelector? Machines = null, IReadOnlyList<string>? Events = null, string? RenotifyEvery = null, int? RenotifyMax = null)
 {
     public static ChannelDraft From(CreateChannelRequest r) => new(
         r.Name?.Trim() ?? "", r.Type?.Trim().ToLowerInvariant() ?? "", r.Url?.Trim(), r.Secret, r.BotToken?.Trim(), r.ChatId?.Trim(),
-        r.To?.Select(t => t.Trim()).ToList(), r.FallbackChannelId);
+        r.To?.Select(t => t.Trim()).ToList(), r.FallbackChannelId,
+        r.Machines is null ? null : new MachineSelector(r.Machines.Ids, r.Machines.Tags?.Select(t => t?.Trim() ?? "").ToList()),
+        r.Events?.Select(e => e?.Trim() ?? "").ToList(), r.RenotifyEvery?.Trim(), r.RenotifyMax);
 }

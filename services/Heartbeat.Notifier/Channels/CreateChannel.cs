@@ -85,6 +85,7 @@ public static partial class CreateChannel
         }
         else if (draft.To is not null) errors["to"] = [$"to does not apply to {draft.Type} channels."];
 
+        ChannelRouting.Validate(draft, errors);
         return errors;
     }
 

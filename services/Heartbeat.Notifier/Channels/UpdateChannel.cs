@@ -13,7 +13,7 @@ namespace Heartbeat.Notifier.Channels;
 /// </summary>
 public static class UpdateChannel
 {
-    private static readonly string[] Fields = ["name", "url", "secret", "bot_token", "chat_id", "to", "fallback_channel_id"];
+    private static readonly string[] Fields = ["name", "url", "secret", "bot_token", "chat_id", "to", "fallback_channel_id", "machines", "events", "renotify_every", "renotify_max"];
 
     /// <summary>The draft with the changes applied, or the errors of fields that cannot be read.</summary>
     public static (ChannelDraft Draft, Dictionary<string, string[]> Errors) Apply(ChannelDraft draft, JsonElement changes)
@@ -38,6 +38,10 @@ public static class UpdateChannel
                     "chat_id" => draft with { ChatId = value.GetString()?.Trim() },
                     "to" => draft with { To = value.ValueKind == JsonValueKind.Null ? null : value.EnumerateArray().Select(a => a.GetString()?.Trim() ?? "").ToList() },
                     "fallback_channel_id" => draft with { FallbackChannelId = value.ValueKind == JsonValueKind.Null ? null : value.GetGuid() },
+                    "machines" => draft with { Machines = value.ValueKind == JsonValueKind.Null ? null : ChannelRouting.ReadMachines(value) },
+                    "events" => draft with { Events = value.ValueKind == JsonValueKind.Null ? null : value.EnumerateArray().Select(e => e.GetString()?.Trim() ?? "").ToList() },
+                    "renotify_every" => value.ValueKind == JsonValueKind.Null ? draft with { RenotifyEvery = null, RenotifyMax = null } : draft with { RenotifyEvery = value.GetString()?.Trim() },
+                    "renotify_max" => draft with { RenotifyMax = value.ValueKind == JsonValueKind.Null ? null : value.GetInt32() },
                     "type" => throw new FormatException("the type of a channel cannot change; create another channel."),
                     _ => throw new FormatException($"unknown field; the fields that can change are {string.Join(", ", Fields)}."),
                 };

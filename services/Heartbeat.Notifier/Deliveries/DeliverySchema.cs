@@ -46,6 +46,28 @@ public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
             status_code int,
             error text,
             primary key (delivery_id, attempt));
+        -- Quiet rules: a suppressed delivery says why; a maintenance suppression names its window and when that occurrence ends.
+        alter table notifier.deliveries add column if not exists reason text;
+        alter table notifier.deliveries add column if not exists detail text;
+        alter table notifier.deliveries add column if not exists window_id uuid;
+        alter table notifier.deliveries add column if not exists quiet_until timestamptz;
+        create index if not exists deliveries_quiet_until on notifier.deliveries (quiet_until) where status = 'suppressed' and quiet_until is not null;
+        create index if not exists deliveries_episode on notifier.deliveries (episode_id, kind);
+        -- Dependencies: an offline of a machine with a parent, and how long it waits for the parent's (and, once the
+        -- parent is back, how long the machine has to come back too).
+        alter table notifier.deliveries add column if not exists depends_on uuid;
+        alter table notifier.deliveries add column if not exists dependency_hold interval;
+        create index if not exists deliveries_dependent on notifier.deliveries (depends_on) where dependency_hold is not null;
+        create table if not exists notifier.maintenance_windows (
+            id uuid primary key,
+            machine_ids uuid[],
+            machine_tags text[],
+            starts_at timestamptz,
+            ends_at timestamptz,
+            schedule text,
+            time_zone text,
+            duration interval,
+            created_at timestamptz not null);
         """;
 
     public async Task StartAsync(CancellationToken ct)
@@ -65,6 +87,8 @@ public static class DeliveryStatus
     public const string Delivered = "delivered";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+    /// <summary>Not sent on its own, for the reason recorded with it (<see cref="Quiet.SuppressionReasons"/>).</summary>
+    public const string Suppressed = "suppressed";
 
-    public static readonly string[] All = [Pending, Delivered, Failed, Cancelled];
+    public static readonly string[] All = [Pending, Delivered, Failed, Cancelled, Suppressed];
 }

@@ -8,6 +8,7 @@ namespace Heartbeat.Notifier.Deliveries;
 /// sends it and however late. <see cref="LastSeen"/> is the last heartbeat before an offline, the first one after for an online.
 /// <see cref="DetectedLate"/>: a past outage the detector found after the fact (it was down or behind); only its online
 /// is sent, once, and says so — the machine is up by the time anyone reads it.
+/// <see cref="Reminder"/>: the offline repeated, the n-th time, because the machine is still down (<see cref="Reminders"/>).
 /// </summary>
 public sealed record Notification(
     string Kind,
@@ -17,7 +18,8 @@ public sealed record Notification(
     DateTimeOffset? LastSeen,
     DateTimeOffset? OfflineSince = null,
     TimeSpan? Downtime = null,
-    bool DetectedLate = false)
+    bool DetectedLate = false,
+    int? Reminder = null)
 {
     public const string Offline = "offline";
     public const string Online = "online";

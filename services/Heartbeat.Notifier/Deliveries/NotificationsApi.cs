@@ -46,7 +46,7 @@ public static class NotificationsApi
 
     private const string Sql = """
         select d.id, d.channel_id, d.machine_id, d.episode_id, d.kind, d.status, d.attempts, d.created_at, d.delivered_at, d.last_error,
-               d.next_attempt_at, d.fallback_for, d.fallback_reason, d.fallback_delivery_id,
+               d.next_attempt_at, d.fallback_for, d.fallback_reason, d.fallback_delivery_id, d.reason, d.detail,
                coalesce((select json_agg(json_build_object('attempt', a.attempt, 'at', a.at, 'outcome', a.outcome, 'status_code', a.status_code, 'error', a.error) order by a.attempt)
                          from notifier.delivery_attempts a where a.delivery_id = d.id), '[]')::text
         from notifier.deliveries d
@@ -80,7 +80,9 @@ public static class NotificationsApi
                 reader.IsDBNull(11) ? null : reader.GetGuid(11),
                 reader.IsDBNull(12) ? null : reader.GetString(12),
                 reader.IsDBNull(13) ? null : reader.GetString(13),
-                System.Text.Json.JsonSerializer.Deserialize<List<DeliveryAttemptView>>(reader.GetString(14), HeartbeatJson.Options)));
+                System.Text.Json.JsonSerializer.Deserialize<List<DeliveryAttemptView>>(reader.GetString(16), HeartbeatJson.Options),
+                reader.IsDBNull(14) ? null : reader.GetString(14),
+                reader.IsDBNull(15) ? null : reader.GetString(15)));
         }
         return TypedResults.Ok<IReadOnlyList<DeliveryView>>(log);
     }

@@ -17,48 +17,72 @@ namespace Heartbeat.Notifier.Deliveries;
 /// offline, say), so a new episode does not overtake the end of the last one.
 /// A past outage found after the fact (<c>DetectedLate</c>) is told once, by its online alone: its offline inserts
 /// nothing, and its online waits for nothing.
+/// Which channels get a transition is decided first (<see cref="QuietLookup"/>: routing, pause, maintenance windows):
+/// a channel that is not to be told gets a <c>suppressed</c> row with the reason, never sent, so the log says why.
 /// </summary>
 public sealed class RecordTransition : BackgroundService
 {
     private const int MaxBatch = 500;
 
     private const string Sql = """
-        insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for, trace_parent)
-        select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload, 'pending', 0, $6, $6,
+        insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for,
+                                         reason, detail, window_id, quiet_until, depends_on, dependency_hold, trace_parent)
+        select format('%s:%s:%s', t.episode_id, c.id, t.kind), c.id, t.machine_id, t.episode_id, t.kind, t.payload,
+               case when r.reason is not null then 'suppressed' else 'pending' end, 0, $6,
+               case when r.reason is null then $6 + coalesce(t.hold, interval '0') end,
                case when t.kind = 'online' then $7 end,
                case when t.kind = 'online' and not t.detected_late and c.created_at <= t.offline_since then format('%s:%s:offline', t.episode_id, c.id)
                     when t.kind = 'offline' then (select p.id from notifier.deliveries p
                                                   where p.machine_id = t.machine_id and p.channel_id = c.id and p.kind = 'online'
                                                     and p.status = 'pending' and p.episode_id <> t.episode_id
                                                   order by p.created_at desc limit 1) end,
-               t.trace_parent
-        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[], $9::text[])
-             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, trace_parent)
-        cross join notifier.mt_doc_channel c
+               r.reason, r.detail,
+               case when t.kind = 'offline' and r.reason = 'maintenance' then q.window_id end,
+               case when t.kind = 'offline' and r.reason = 'maintenance' then q.quiet_until end,
+               case when t.kind = 'offline' then (t.payload->'machine'->>'dependsOn')::uuid end, t.hold
+        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[], $15::interval[]) with ordinality
+             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, hold, n)
+        join unnest($9::int[], $10::uuid[], $11::text[], $12::text[], $13::uuid[], $14::timestamptz[])
+             as q(n, channel_id, reason, detail, window_id, quiet_until) on q.n = t.n
+        join notifier.mt_doc_channel c on c.id = q.channel_id
+        left join lateral (select o.status, o.reason from notifier.deliveries o
+                           where t.kind = 'online' and o.id = format('%s:%s:offline', t.episode_id, c.id)) o on true
+        -- An online follows its offline: one that was told is ended even inside a maintenance window (the people who
+        -- were told it is down hear that it is up); one that was silenced (but for the channel's own choice) stays silent.
+        cross join lateral (select
+            case when q.reason = 'maintenance' and o.status <> 'suppressed' then null
+                 when q.reason is not null then q.reason
+                 when o.status = 'suppressed' and o.reason <> 'preference' then o.reason end as reason,
+            case when q.reason = 'maintenance' and o.status <> 'suppressed' then null
+                 when q.reason is not null then q.detail
+                 when o.status = 'suppressed' and o.reason <> 'preference' then format('its offline was not told (%s)', o.reason) end as detail) r
         on conflict (id) do nothing
         """;
 
+    /// <param name="DependencyHold">How long an offline of a machine with a parent waits before it is sent (<see cref="DependentOfflines"/>).</param>
     /// <param name="TraceParent">The consuming span (which continues the transition's trace): each delivery continues it.</param>
-    private sealed record Transition(Notification Notification, DateTimeOffset? OfflineSince, string? TraceParent = null);
+    private sealed record Transition(Notification Notification, DateTimeOffset? OfflineSince, TimeSpan? DependencyHold = null, string? TraceParent = null);
 
     private readonly NpgsqlDataSource _database;
     private readonly DispatchSignal _signal;
     private readonly TimeProvider _time;
     private readonly IOptions<NotifierOptions> _options;
+    private readonly QuietLookup _quiet;
     private readonly GroupCommit<Transition> _offlines;
     private readonly GroupCommit<Transition> _onlines;
 
-    public RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options)
+    public RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options, QuietLookup quiet)
     {
-        (_database, _signal, _time, _options) = (database, signal, time, options);
+        (_database, _signal, _time, _options, _quiet) = (database, signal, time, options, quiet);
         _offlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
         _onlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
     }
 
     public Task HandleAsync(MachineWentOffline offline) =>
-        offline.DetectedLate ? Task.CompletedTask : _offlines.SubmitAsync(new(Notification.Of(offline), null, TraceOfConsume()));
+        offline.DetectedLate ? Task.CompletedTask
+        : _offlines.SubmitAsync(new(Notification.Of(offline), null, offline.Machine.DependsOn is null ? null : DependentOfflines.Hold(offline.Threshold), TraceOfConsume()));
 
-    public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince, TraceOfConsume()));
+    public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince, TraceParent: TraceOfConsume()));
 
     private static string? TraceOfConsume() => System.Diagnostics.Activity.Current is { Recorded: true } consume ? consume.Id : null;
 
@@ -75,6 +99,7 @@ public sealed class RecordTransition : BackgroundService
     private async Task InsertAsync(IReadOnlyList<Transition> transitions)
     {
         var now = _time.GetUtcNow();
+        var routed = await _quiet.RouteAsync(transitions.Select(t => t.Notification).ToList());
         await using var command = _database.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.EpisodeId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.Machine.Id).ToArray() });
@@ -84,6 +109,14 @@ public sealed class RecordTransition : BackgroundService
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + _options.Value.Delivery.OfflineWait });
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = transitions.Select(t => t.Notification.DetectedLate).ToArray() });
+        // Ordinality counts from 1.
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = routed.Select(r => r.Transition + 1).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = routed.Select(r => r.ChannelId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = routed.Select(r => r.Reason).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = routed.Select(r => r.Detail).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<Guid?[]> { TypedValue = routed.Select(r => r.WindowId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = routed.Select(r => r.QuietUntil).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan?[]> { TypedValue = transitions.Select(t => t.DependencyHold).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = transitions.Select(t => t.TraceParent).ToArray() });
         if (await command.ExecuteNonQueryAsync() > 0) _signal.Wake();
     }

@@ -7,12 +7,14 @@ namespace Heartbeat.Notifier.Senders;
 public static class NotificationText
 {
     public static string Title(Notification n) =>
-        n.Kind == Notification.Offline ? $"🔴 {n.Machine.Name} is offline"
+        n.Reminder is { } r ? $"🔴 {n.Machine.Name} is still offline (reminder {r})"
+        : n.Kind == Notification.Offline ? $"🔴 {n.Machine.Name} is offline"
         : n.DetectedLate ? $"🟡 {n.Machine.Name} was offline (a past outage, now over)"
         : $"🟢 {n.Machine.Name} is back online";
 
     public static string Subject(Notification n) =>
-        n.Kind == Notification.Offline ? $"[Heartbeat] {n.Machine.Name} is offline"
+        n.Reminder is { } r ? $"[Heartbeat] {n.Machine.Name} is still offline (reminder {r})"
+        : n.Kind == Notification.Offline ? $"[Heartbeat] {n.Machine.Name} is offline"
         : n.DetectedLate ? $"[Heartbeat] {n.Machine.Name} was offline (past outage)"
         : $"[Heartbeat] {n.Machine.Name} is back online";
 

@@ -7,7 +7,8 @@ namespace Heartbeat.Notifier.Senders;
 /// The webhook body, written field by field so its shape cannot drift with serializer settings:
 /// <c>{"event","machine":{"id","name","hostname","description","status","last_seen"},"episode_id","occurred_at"}</c>,
 /// plus <c>"detected_late":true</c> only for a past outage found after the fact (so today's receivers see today's
-/// shape), and <c>"fallback":{"failed_channel_id","failed_channel_name","reason"}</c> when another channel failed for good.
+/// shape), <c>"reminder":n</c> only for the n-th repeat of an offline while the machine stays down,
+/// and <c>"fallback":{"failed_channel_id","failed_channel_name","reason"}</c> when another channel failed for good.
 /// </summary>
 public static class WebhookBody
 {
@@ -31,6 +32,7 @@ public static class WebhookBody
             json.WriteString("episode_id", n.EpisodeId);
             json.WriteString("occurred_at", n.OccurredAt);
             if (n.DetectedLate) json.WriteBoolean("detected_late", true);
+            if (n.Reminder is { } reminder) json.WriteNumber("reminder", reminder);
             if (outgoing.Fallback is { } fallback)
             {
                 json.WriteStartObject("fallback");
