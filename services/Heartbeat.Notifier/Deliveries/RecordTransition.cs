@@ -39,9 +39,9 @@ public sealed class RecordTransition : BackgroundService
                r.reason, r.detail,
                case when t.kind = 'offline' and r.reason = 'maintenance' then q.window_id end,
                case when t.kind = 'offline' and r.reason = 'maintenance' then q.quiet_until end,
-               case when t.kind = 'offline' then (t.payload->'machine'->>'dependsOn')::uuid end, t.hold
-        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[], $15::interval[]) with ordinality
-             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, hold, n)
+               case when t.kind = 'offline' then (t.payload->'machine'->>'dependsOn')::uuid end, t.hold, t.trace_parent
+        from unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $8::bool[], $15::interval[], $16::text[]) with ordinality
+             as t(episode_id, machine_id, kind, payload, offline_since, detected_late, hold, trace_parent, n)
         join unnest($9::int[], $10::uuid[], $11::text[], $12::text[], $13::uuid[], $14::timestamptz[])
              as q(n, channel_id, reason, detail, window_id, quiet_until) on q.n = t.n
         join notifier.mt_doc_channel c on c.id = q.channel_id

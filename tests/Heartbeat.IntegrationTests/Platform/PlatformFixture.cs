@@ -98,7 +98,15 @@ public sealed class PlatformFixture : IAsyncLifetime
 
         var channel = await Channels.Create(new CreateChannelRequest("test receiver", "webhook", Webhooks.Url.ToString(), ChannelSecret));
         if (!channel.IsSuccessStatusCode) throw new InvalidOperationException($"Creating the webhook channel failed: {channel.StatusCode} {channel.Error?.Message}");
-        await WarmUpAsync();
+        try
+        {
+            await WarmUpAsync();
+        }
+        catch (Exception e)
+        {
+            // The platform started but does not work end to end: say why, with what each service printed.
+            throw new InvalidOperationException($"The platform's warm-up episode failed: {e.Message}\n{Logs()}", e);
+        }
     }
 
     /// <summary>
