@@ -13,9 +13,14 @@ public sealed record MachineRegistered(
     TimeSpan? ExpectedInterval,
     string TokenHash,
     DateTimeOffset RegisteredAt,
-    ProbeSettings? Probe = null);
+    ProbeSettings? Probe = null,
+    CronSchedule? Schedule = null,
+    TimeSpan? MaxRunDuration = null);
 
-/// <summary>Only the members that are not null changed; a <see cref="Probe"/> replaces the machine's probe.</summary>
+/// <summary>
+/// Only the members that are not null changed; a <see cref="Probe"/> replaces the machine's probe, a
+/// <see cref="Schedule"/> its schedule; <see cref="ScheduleRemoved"/>: it is expected on an interval again.
+/// </summary>
 public sealed record MachineSettingsChanged(
     Guid MachineId,
     string? Name,
@@ -25,7 +30,10 @@ public sealed record MachineSettingsChanged(
     TimeSpan? OfflineThreshold,
     TimeSpan? ExpectedInterval,
     DateTimeOffset ChangedAt,
-    ProbeSettings? Probe = null);
+    ProbeSettings? Probe = null,
+    CronSchedule? Schedule = null,
+    bool ScheduleRemoved = false,
+    TimeSpan? MaxRunDuration = null);
 
 public sealed record MonitoringPaused(Guid MachineId, DateTimeOffset PausedAt);
 

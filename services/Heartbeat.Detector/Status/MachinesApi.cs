@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Detector.Tracking;
@@ -43,7 +44,7 @@ public static class MachinesApi
     {
         // FetchLatest adds events the async projection has not applied yet, so a machine is visible
         // (and paused, or resumed) the moment the call that changed it has answered.
-        var status = await session.Events.FetchLatest<MachineStatus>(id, ct);
+        var status = await session.Events.FetchLatest<MachineState>(id, ct);
         if (status is null || status.Retired) return NotFound(id);
         var now = clock.GetUtcNow();
         var tracked = fleet.Find(id);

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.ServiceDefaults;
@@ -34,7 +35,7 @@ public static class ChangeSettings
         var errors = Validate(body.Value!);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, detail: "The settings were not changed: see errors.");
 
-        var machine = await session.LoadAsync<MachineCredential>(id, ct);
+        var machine = await session.LoadAsync<MachineState>(id, ct);
         if (machine is null || machine.Retired)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No machine {id}.");
 

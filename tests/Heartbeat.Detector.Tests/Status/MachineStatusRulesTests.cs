@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Detector.Status;
 using Heartbeat.Detector.Tracking;
@@ -8,7 +9,7 @@ public class MachineStatusRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 3, 12, 0, TimeSpan.Zero);
     private static readonly DetectorOptions Defaults = new();
-    private static readonly MachineStatus Status = new() { Id = Guid.CreateVersion7(), Name = "web-1", RegisteredAt = Now.AddHours(-1) };
+    private static readonly MachineState Status = new() { Id = Guid.CreateVersion7(), Name = "web-1", RegisteredAt = Now.AddHours(-1) };
     private static readonly TrackedMachine Tracked = new() { Id = Status.Id, Name = "web-1", MonitoredSince = Now.AddHours(-1) };
 
     [Theory]
