@@ -45,7 +45,7 @@ public class EnrollmentTests
     {
         var id = Guid.NewGuid();
         var credential = MachineState.Create(new MachineRegistered(id, "web-1", "h", null, [], null, null, "old-digest", DateTimeOffset.UnixEpoch));
-        var rotated = credential.Apply(new MachineTokenRotated(id, "new-digest", DateTimeOffset.UnixEpoch));
+        var rotated = credential.Apply(new MachineTokenRotated(id, "new-digest", DateTimeOffset.UnixEpoch), 2);
         Assert.Equal("new-digest", rotated.TokenHash);
         Assert.Equal("web-1", rotated.Name);
     }

@@ -54,7 +54,8 @@ public static class MachinesApi
             .Where(s => s.State == MachineTimeline.Offline).Select(s => s.EpisodeId).Distinct().Count();
         return TypedResults.Ok(view with
         {
-            NextExpectedAt = view.LastSeen + TimeSpan.FromSeconds(view.ExpectedIntervalSeconds),
+            // A scheduled job is next expected at its next run; any other machine an expected interval after last seen.
+            NextExpectedAt = view.Schedule is not null ? view.NextExpectedRun : view.LastSeen + TimeSpan.FromSeconds(view.ExpectedIntervalSeconds),
             Flapping = recentEpisodes >= FlappingEpisodesPerHour,
         });
     }
@@ -89,6 +90,7 @@ public static class MachinesApi
         MonitoringResumed r => new TransitionView("resumed", r.ResumedAt, null, null, null, null),
         MachineSettingsChanged s => new TransitionView("settings_changed", s.ChangedAt, null, null, null, null),
         MachineRetired r => new TransitionView("retired", r.RetiredAt, null, null, null, null),
+        RunFinished run => new TransitionView("run", run.FinishedAt, null, null, null, null, MachineStatusRules.RunView(run)),
         _ => null,
     };
 

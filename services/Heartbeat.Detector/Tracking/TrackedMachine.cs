@@ -54,7 +54,7 @@ public sealed record TrackedMachine : MachineState
     public DateTimeOffset? NextExpectedRun() =>
         Schedule is { } schedule ? CronSchedules.NextRun(schedule, LastSeenAt is { } seen && seen > MonitoredSince ? seen : MonitoredSince) : null;
 
-    public static new TrackedMachine Create(MachineRegistered e, long version) => new(MachineState.Create(e, version));
+    public static TrackedMachine Create(MachineRegistered e, long version) => new(MachineState.Create(e)) { Version = version };
 
     /// <summary>Folds one heartbeat in. One that arrives after a newer one (another commit won the race) counts but does not move last seen back.</summary>
     public TrackedMachine Seen(HeartbeatEntry e) => LastSeenAt is null || e.ReceivedAt >= LastSeenAt
@@ -67,7 +67,7 @@ public sealed record TrackedMachine : MachineState
     /// <summary>Folds one stored life event in (see <see cref="MachineState.Apply(object, long)"/>): every one advances the version.</summary>
     public new TrackedMachine Apply(object @event, long streamVersion) => (TrackedMachine)base.Apply(@event, streamVersion);
 
-    public TrackedMachine WentOffline(MachineWentOffline e) => (TrackedMachine)Apply(e);
+    public TrackedMachine WentOffline(MachineWentOffline e) => Apply(e, Version);
 
-    public TrackedMachine WentOnline(MachineWentOnline e) => (TrackedMachine)Apply(e);
+    public TrackedMachine WentOnline(MachineWentOnline e) => Apply(e, Version);
 }

@@ -15,17 +15,26 @@ public static class ChangeSettings
     public static Dictionary<string, string[]> Validate(ChangeMachineSettingsRequest r)
     {
         var errors = RegisterMachine.Validate(new RegisterMachineRequest(
-            r.Name ?? "unchanged", r.Hostname, r.Description, r.Tags, r.OfflineThresholdSeconds, r.ExpectedIntervalSeconds, r.Probe));
+            r.Name ?? "unchanged", r.Hostname, r.Description, r.Tags, r.OfflineThresholdSeconds, r.ExpectedIntervalSeconds, r.Probe,
+            r.Schedule, r.Timezone, r.GraceSeconds, r.MaxDurationSeconds));
         if (r.Name is not null && string.IsNullOrWhiteSpace(r.Name)) errors["name"] = ["The name may not be empty."];
-        if (r is { Name: null, Hostname: null, Description: null, Tags: null, OfflineThresholdSeconds: null, ExpectedIntervalSeconds: null, Probe: null })
-            errors["body"] = ["Nothing to change: send at least one of name, hostname, description, tags, offline_threshold_seconds, expected_interval_seconds, probe."];
+        if (r is { Name: null, Hostname: null, Description: null, Tags: null, OfflineThresholdSeconds: null, ExpectedIntervalSeconds: null, Probe: null,
+                Schedule: null, Timezone: null, GraceSeconds: null, MaxDurationSeconds: null })
+            errors["body"] = ["Nothing to change: send at least one of name, hostname, description, tags, offline_threshold_seconds, expected_interval_seconds, probe, schedule, max_duration_seconds."];
         return errors;
     }
 
     /// <param name="probe">The request's probe as stored (its private key already encrypted), or null to keep the machine's probe.</param>
+    /// <remarks>
+    /// A schedule replaces the machine's schedule (or its interval); an expected interval or a probe sent without a
+    /// schedule puts the machine back on an interval.
+    /// </remarks>
     public static MachineSettingsChanged Decide(Guid id, ChangeMachineSettingsRequest r, DateTimeOffset now, ProbeSettings? probe = null) => new(
         id, r.Name?.Trim(), r.Hostname?.Trim(), r.Description, r.Tags?.Select(t => t.Trim()).ToArray(),
-        Seconds(r.OfflineThresholdSeconds), Seconds(r.ExpectedIntervalSeconds), now, probe);
+        Seconds(r.OfflineThresholdSeconds), Seconds(r.ExpectedIntervalSeconds), now, probe,
+        ScheduleRegistration.Decide(r.Schedule, r.Timezone, r.GraceSeconds),
+        ScheduleRemoved: r.Schedule is null && (r.ExpectedIntervalSeconds is not null || r.Probe is not null),
+        MaxRunDuration: Seconds(r.MaxDurationSeconds));
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Handle(
         Guid id, HttpRequest request, IDocumentSession session, MachineDirectory directory, TimeProvider clock, IDataProtectionProvider protection, CancellationToken ct)

@@ -29,6 +29,7 @@ public static class RegisterMachine
         else if (r.ExpectedIntervalSeconds > r.OfflineThresholdSeconds)
             errors["expected_interval_seconds"] = ["The expected interval may not be longer than the offline threshold."];
         ProbeRegistration.Validate(r.Probe, errors);
+        ScheduleRegistration.Validate(r, errors);
         if (r.Probe is { IntervalSeconds: { } probeInterval } && probeInterval > r.OfflineThresholdSeconds && !errors.ContainsKey("probe.interval_seconds"))
             errors["probe.interval_seconds"] = ["The probe interval may not be longer than the offline threshold."];
         return errors;
@@ -51,7 +52,9 @@ public static class RegisterMachine
             // A probed machine is expected as often as it is probed (plus the probe's timeout), unless told otherwise.
             ToDuration(r.ExpectedIntervalSeconds) ?? (r.Probe is { } probe ? ProbeRegistration.ExpectedIntervalOf(probe) : null),
             MachineTokens.Hash(token), clock.GetUtcNow(),
-            r.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null);
+            r.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null,
+            ScheduleRegistration.Decide(r.Schedule, r.Timezone, r.GraceSeconds),
+            ToDuration(r.MaxDurationSeconds));
         session.Events.StartStream(id, registered);
         await session.SaveChangesAsync(ct);
 

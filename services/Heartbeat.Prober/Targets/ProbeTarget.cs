@@ -17,7 +17,7 @@ public sealed record ProbeTarget : MachineState
     [SetsRequiredMembers]
     private ProbeTarget(MachineState state) : base(state) { }
 
-    public static ProbeTarget Create(MachineRegistered e) => new(MachineState.Create(e));
+    public static new ProbeTarget Create(MachineRegistered e) => new(MachineState.Create(e));
 
     /// <summary>
     /// Folds a followed event in. The prober follows only <see cref="FollowedEvents"/> and never appends against a

@@ -1,4 +1,5 @@
 using Heartbeat.Contracts.Events;
+using JasperFx.Core;
 
 namespace Heartbeat.ServiceDefaults.Machines;
 
@@ -7,7 +8,9 @@ namespace Heartbeat.ServiceDefaults.Machines;
 /// transitions, finished runs; never the heartbeats, which live on other streams). The one fold of a machine: ingest
 /// stores it as its credential document, the detector as its status document and as the base of what it tracks, the
 /// prober as the base of its targets — so a new life event is taught here once.
-/// Immutable: every <c>Apply</c> returns a new state. Not sealed: a read model that knows more (the detector's last
+/// Immutable: <see cref="Apply(object, long)"/> returns a new state. It is the one way in: the typed <c>When</c> methods
+/// behind it are private, so no event is folded without advancing the version, and are not named as Marten's
+/// conventional methods, which would make every derived read model an aggregate of its own. Not sealed: a read model that knows more (the detector's last
 /// seen) derives from it, starting from a folded state through the record's copy constructor, and <c>with</c> keeps
 /// the derived members, so one fold evolves every read model.
 /// </summary>
@@ -51,10 +54,11 @@ public record MachineState
     /// <summary>Only machines with a probe that are neither paused nor retired are probed.</summary>
     public bool IsProbed => Probe is not null && !Paused && !Retired;
 
-    public static MachineState Create(MachineRegistered e, long version = 1) => new()
+    [JasperFxIgnore] // not one of Marten's conventional methods: MachineStateProjection calls it
+    public static MachineState Create(MachineRegistered e) => new()
     {
         Id = e.MachineId,
-        Version = version,
+        Version = 1,
         Name = e.Name,
         Hostname = e.Hostname,
         Description = e.Description,
@@ -69,7 +73,7 @@ public record MachineState
         Probe = e.Probe,
     };
 
-    public MachineState Apply(MachineSettingsChanged e) => this with
+    private MachineState When(MachineSettingsChanged e) => this with
     {
         Name = e.Name ?? Name,
         Hostname = e.Hostname ?? Hostname,
@@ -85,52 +89,53 @@ public record MachineState
         LastProbeError = e.Probe is null ? LastProbeError : null,
     };
 
-    public MachineState Apply(MachineTokenRotated e) => this with { TokenHash = e.TokenHash };
+    private MachineState When(MachineTokenRotated e) => this with { TokenHash = e.TokenHash };
 
-    public MachineState Apply(PingKeyIssued e) => this with { PingKeyHash = e.KeyHash };
+    private MachineState When(PingKeyIssued e) => this with { PingKeyHash = e.KeyHash };
 
-    public MachineState Apply(PingKeyRevoked e) => this with { PingKeyHash = null };
+    private MachineState When(PingKeyRevoked e) => this with { PingKeyHash = null };
 
-    public MachineState Apply(MonitoringPaused e) => this with { Paused = true };
+    private MachineState When(MonitoringPaused e) => this with { Paused = true };
 
-    public MachineState Apply(MonitoringResumed e) => this with { Paused = false, MonitoredSince = e.ResumedAt };
+    private MachineState When(MonitoringResumed e) => this with { Paused = false, MonitoredSince = e.ResumedAt };
 
-    public MachineState Apply(MachineRetired e) => this with { Retired = true, PingKeyHash = null };
+    private MachineState When(MachineRetired e) => this with { Retired = true, PingKeyHash = null };
 
     /// <summary>Idempotent, so memory set ahead of the store (the detector's own appends) agrees with the store.</summary>
-    public MachineState Apply(MachineWentOffline e) => this with { OpenEpisodeId = e.EpisodeId, OfflineSince = e.DetectedAt };
+    private MachineState When(MachineWentOffline e) => this with { OpenEpisodeId = e.EpisodeId, OfflineSince = e.DetectedAt };
 
     /// <summary>Ends only the episode it names: an online for an older episode changes nothing.</summary>
-    public MachineState Apply(MachineWentOnline e) => OpenEpisodeId == e.EpisodeId ? this with { OpenEpisodeId = null, OfflineSince = null } : this;
+    private MachineState When(MachineWentOnline e) => OpenEpisodeId == e.EpisodeId ? this with { OpenEpisodeId = null, OfflineSince = null } : this;
 
-    public MachineState Apply(ProbeHostKeyPinned e) => this with { PinnedHostKey = e.Fingerprint };
+    private MachineState When(ProbeHostKeyPinned e) => this with { PinnedHostKey = e.Fingerprint };
 
-    public MachineState Apply(ProbeFailed e) => this with { LastProbeError = e.Error };
+    private MachineState When(ProbeFailed e) => this with { LastProbeError = e.Error };
 
-    public MachineState Apply(ProbeRecovered e) => this with { LastProbeError = null };
+    private MachineState When(ProbeRecovered e) => this with { LastProbeError = null };
 
-    public MachineState Apply(RunFinished e) => this with { LastRun = e };
+    private MachineState When(RunFinished e) => this with { LastRun = e };
 
     /// <summary>
     /// Folds one event of the machine's stream read back from the store, at its stream version. An event this
     /// state has no member for still advances <see cref="Version"/>. The result has the runtime type of this
     /// instance (a derived read model stays what it is).
     /// </summary>
+    [JasperFxIgnore] // not one of Marten's conventional methods: MachineStateProjection calls it
     public MachineState Apply(object @event, long streamVersion) => (@event switch
     {
-        MachineSettingsChanged e => Apply(e),
-        MachineTokenRotated e => Apply(e),
-        PingKeyIssued e => Apply(e),
-        PingKeyRevoked e => Apply(e),
-        MonitoringPaused e => Apply(e),
-        MonitoringResumed e => Apply(e),
-        MachineRetired e => Apply(e),
-        MachineWentOffline e => Apply(e),
-        MachineWentOnline e => Apply(e),
-        ProbeHostKeyPinned e => Apply(e),
-        ProbeFailed e => Apply(e),
-        ProbeRecovered e => Apply(e),
-        RunFinished e => Apply(e),
+        MachineSettingsChanged e => When(e),
+        MachineTokenRotated e => When(e),
+        PingKeyIssued e => When(e),
+        PingKeyRevoked e => When(e),
+        MonitoringPaused e => When(e),
+        MonitoringResumed e => When(e),
+        MachineRetired e => When(e),
+        MachineWentOffline e => When(e),
+        MachineWentOnline e => When(e),
+        ProbeHostKeyPinned e => When(e),
+        ProbeFailed e => When(e),
+        ProbeRecovered e => When(e),
+        RunFinished e => When(e),
         _ => this,
     }) with { Version = streamVersion };
 

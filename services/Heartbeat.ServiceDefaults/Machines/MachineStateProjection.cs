@@ -1,12 +1,13 @@
+using Heartbeat.Contracts.Events;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace Heartbeat.ServiceDefaults.Machines;
 
 /// <summary>
-/// Stores <see cref="MachineState"/> per machine stream through its own <c>Apply</c> methods: inline in ingest (a
-/// machine can send its first heartbeat the moment its registration answered), by the async daemon in the detector.
-/// Only machine-stream event types are read, never the heartbeat batches.
+/// Stores <see cref="MachineState"/> per machine stream through its one fold: inline in ingest (a machine can send its
+/// first heartbeat the moment its registration answered), by the async daemon in the detector. Only machine-stream
+/// event types are read, never the heartbeat batches.
 /// </summary>
 public partial class MachineStateProjection : SingleStreamProjection<MachineState, Guid>
 {
@@ -17,7 +18,7 @@ public partial class MachineStateProjection : SingleStreamProjection<MachineStat
 
     public override MachineState? Evolve(MachineState? snapshot, Guid id, IEvent e) => e.Data switch
     {
-        Heartbeat.Contracts.Events.MachineRegistered registered => MachineState.Create(registered, e.Version),
+        MachineRegistered registered => MachineState.Create(registered) with { Version = e.Version },
         _ => snapshot?.Apply(e.Data, e.Version),
     };
 }
