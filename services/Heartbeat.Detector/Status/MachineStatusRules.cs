@@ -17,7 +17,7 @@ public static class MachineStatusRules
         // so that the dashboard never claims an outage the platform has not declared. A scheduled job is late once
         // its expected run has passed without it.
         var late = status.Schedule is not null
-            ? tracked.NextExpectedRun() is { } next && now > next
+            ? NextExpectedRun(status, tracked) is { } next && now > next
             : now - lastSeen > (status.ExpectedInterval ?? defaults.ExpectedInterval);
         if (late) return "late";
         return tracked.ReportedStatus == ReportedStatus.Warning ? "warning" : "online";
@@ -40,11 +40,20 @@ public static class MachineStatusRules
         status.RegisteredAt,
         tracked?.AgentVersion,
         LastProbeError: status.LastProbeError,
-        NextExpectedRun: tracked?.NextExpectedRun() ?? (status.Schedule is { } schedule ? CronSchedules.NextRun(schedule, status.MonitoredSince) : null),
+        NextExpectedRun: NextExpectedRun(status, tracked),
         Schedule: status.Schedule is { } s ? new ScheduleView(s.Expression, s.TimeZone, (int)(s.Grace ?? status.OfflineThreshold ?? defaults.OfflineThreshold).TotalSeconds) : null,
         MaxDurationSeconds: status.MaxRunDuration is { } max ? (int)max.TotalSeconds : null,
         RunStartedAt: tracked?.RunStartedAt,
         LastRun: status.LastRun is { } run ? RunView(run) : null);
+
+    /// <summary>
+    /// A scheduled machine's next expected run after it was last seen (or registered, or resumed). From the document's
+    /// schedule, which is current the moment a change answered, not the tracker's, which follows a moment later.
+    /// </summary>
+    public static DateTimeOffset? NextExpectedRun(MachineState status, TrackedMachine? tracked) =>
+        status.Schedule is { } schedule
+            ? CronSchedules.NextRun(schedule, tracked?.LastSeenAt is { } seen && seen > status.MonitoredSince ? seen : status.MonitoredSince)
+            : null;
 
     public static RunView RunView(RunFinished run) =>
         new(run.StartedAt, run.FinishedAt, run.Duration.TotalSeconds, run.Failed ? "failed" : "succeeded", run.ExitCode);

@@ -40,7 +40,7 @@ public sealed record TrackedMachine : MachineState
         if (Paused || Retired || IsOffline || LastSeenAt is not { } lastSeen) return null;
         var from = lastSeen > MonitoredSince ? lastSeen : MonitoredSince;
         var deadline = Schedule is { } schedule
-            ? CronSchedules.NextRun(schedule, from) is { } next ? next + (schedule.Grace ?? ThresholdOr(defaultThreshold)) : (DateTimeOffset?)null
+            ? NextExpectedRun() + (schedule.Grace ?? ThresholdOr(defaultThreshold))
             : from + ThresholdOr(defaultThreshold);
         if (RunStartedAt is { } started && started + LongestRun(defaultThreshold) is var overrun && (deadline is null || overrun < deadline))
             deadline = overrun;

@@ -41,4 +41,18 @@ public class MachineStatusRulesTests
         var tracked = Tracked with { LastSeenAt = Now.AddSeconds(-20) };
         Assert.Equal("late", MachineStatusRules.StateOf(Status with { ExpectedInterval = TimeSpan.FromSeconds(10) }, tracked, Now, Defaults));
     }
+
+    [Fact]
+    public void A_scheduled_job_is_online_until_its_expected_run_passes_then_late_and_shows_that_run()
+    {
+        // Hourly; seen at 02:00:20 UTC, so the 03:00 run is expected: at 03:12 it is late (within its grace).
+        var scheduled = Status with { Schedule = new CronSchedule("0 * * * *", "UTC", TimeSpan.FromMinutes(30)) };
+        var seen = Tracked with { LastSeenAt = new DateTimeOffset(2026, 11, 23, 2, 0, 20, TimeSpan.Zero) };
+
+        Assert.Equal("online", MachineStatusRules.StateOf(scheduled, seen, Now.AddMinutes(-13), Defaults));
+        Assert.Equal("late", MachineStatusRules.StateOf(scheduled, seen, Now, Defaults));
+        // The document's schedule counts, also before the tracker has read the change that set it.
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 3, 0, 0, TimeSpan.Zero), MachineStatusRules.View(scheduled, seen, Now, Defaults).NextExpectedRun);
+        Assert.Null(MachineStatusRules.View(Status, seen with { Schedule = scheduled.Schedule }, Now, Defaults).NextExpectedRun);
+    }
 }
