@@ -90,11 +90,6 @@ public sealed class FleetTracker : SubscriptionBase
                 lifeChanged.Add(machine.Id);
                 cameOnline = true; // wake the daemon, so the status document shows the run at once
             }
-            var runBefore = machine.RunStartedAt;
-            machine = JobRuns.Track(machine, heartbeat);
-            // A run in progress moves the deadline and must survive a restart: stored with the machine's document.
-            if (machine.RunStartedAt != runBefore) lifeChanged.Add(machine.Id);
-
             if (TransitionDecisions.FailedRun(machine, heartbeat, _fleet.DefaultThreshold, Guid.CreateVersion7()) is { } failed)
             {
                 operations.Events.Append(machine.Id, failed);
@@ -125,6 +120,11 @@ public sealed class FleetTracker : SubscriptionBase
                 }
                 machine = machine.Seen(heartbeat);
             }
+            // After the judgements above, which see the run as it was before this heartbeat (a late episode of an overrun).
+            var runBefore = machine.RunStartedAt;
+            machine = JobRuns.Track(machine, heartbeat);
+            // A run in progress moves the deadline and must survive a restart: stored with the machine's document.
+            if (machine.RunStartedAt != runBefore) lifeChanged.Add(machine.Id);
             changed[machine.Id] = machine;
             recent[(machine.Id, RecentHeartbeats.SlotOf(machine, _keepRecent))] = heartbeat;
         }
