@@ -118,7 +118,8 @@ public static class PublicOpenApi
         var routes = proxy.GetRoutes()
             .Select(r => new Route(r.Config.ClusterId ?? "", r.Config.Match.Path ?? "/{**all}", r.Config.Match.Methods?.ToList() ?? []))
             .ToList();
-        var fetched = await Task.WhenAll(proxy.GetClusters().Select(async cluster =>
+        // A cluster no route reaches (the prober, behind the gateway only for GET /health) has nothing public to document.
+        var fetched = await Task.WhenAll(proxy.GetClusters().Where(c => routes.Any(r => r.Cluster == c.ClusterId)).Select(async cluster =>
         {
             foreach (var destination in cluster.Destinations.Values)
             {

@@ -6,7 +6,8 @@ namespace Heartbeat.Gateway;
 /// <summary>
 /// <c>GET /health</c>: 200 only when every service behind the gateway is ready, i.e. at least one destination
 /// of each YARP cluster answers its <c>/health/ready</c> with 200 within the timeout; otherwise 503 naming
-/// the services that are not. Asks the services now rather than trusting the last active health check.
+/// the services that are not. Asks the services now rather than trusting the last active health check. The prober
+/// is a cluster without routes: it is behind the gateway only for this aggregated health.
 /// </summary>
 public static class ServiceReadiness
 {
@@ -24,7 +25,9 @@ public static class ServiceReadiness
         var client = clients.CreateClient(HttpClientName);
         client.Timeout = options.Value.ReadinessTimeout;
 
-        var services = await Task.WhenAll(proxy.GetClusters().Select(async cluster =>
+        // A cluster without destinations is a service this deployment does not run (the prober has no routes, only
+        // its health here; its address comes from the environment where it runs): left out rather than never ready.
+        var services = await Task.WhenAll(proxy.GetClusters().Where(c => c.Destinations.Count > 0).Select(async cluster =>
         {
             var destinations = await Task.WhenAll(cluster.Destinations.Values.Select(async d =>
             {

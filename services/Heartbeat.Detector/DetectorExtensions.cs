@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Detector.Canary;
 using Heartbeat.Detector.Badges;
@@ -29,7 +30,7 @@ public static class DetectorExtensions
         // its LeaderTerm (Marten's own HotCold election cannot work here, see README).
         builder.AddHeartbeatMarten("detector", opts =>
             {
-                opts.Projections.Add<MachineStatusProjection>(ProjectionLifecycle.Async);
+                opts.Projections.Add<MachineStateProjection>(ProjectionLifecycle.Async);
                 opts.Schema.For<TrackedMachine>();
                 opts.Schema.For<CanaryMachine>();
                 opts.Events.AddEventType<IntakeInterrupted>();

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -32,9 +33,9 @@ public static class IngestExtensions
         builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations().ValidateOnStart();
         builder.AddHeartbeatMarten("ingest", opts =>
         {
-            opts.Projections.Add<MachineCredentialProjection>(ProjectionLifecycle.Inline);
+            opts.Projections.Add<MachineStateProjection>(ProjectionLifecycle.Inline);
             // Ping URLs find their machine by key digest or (with a ping API key) by name.
-            opts.Schema.For<MachineCredential>().Duplicate(c => c.PingKeyHash).Duplicate(c => c.Name);
+            opts.Schema.For<MachineState>().Duplicate(c => c.PingKeyHash).Duplicate(c => c.Name);
             opts.Schema.For<MachineEnrollment>();
         });
         builder.Services.AddSingleton<EnrollmentKeys>();

@@ -26,6 +26,13 @@ public static class MachinesApi
     {
         app.MapPost("/api/heartbeat/{machineId}", Heartbeats.ReceiveHeartbeat.Handle)
             .Accepts<HeartbeatRequest>(isOptional: true, "application/json").AcceptsCredential(CredentialRequirement.MachineToken);
+        // A job's runs: start, failure, exit status. Each is a heartbeat carrying its run signal.
+        app.MapPost("/api/heartbeat/{machineId}/start", Heartbeats.ReceiveRunSignal.Start)
+            .Accepts<HeartbeatRequest>(isOptional: true, "application/json").AcceptsCredential(CredentialRequirement.MachineToken);
+        app.MapPost("/api/heartbeat/{machineId}/fail", Heartbeats.ReceiveRunSignal.Fail)
+            .Accepts<HeartbeatRequest>(isOptional: true, "application/json").AcceptsCredential(CredentialRequirement.MachineToken);
+        app.MapPost("/api/heartbeat/{machineId}/exit/{code}", Heartbeats.ReceiveRunSignal.Exit)
+            .Accepts<HeartbeatRequest>(isOptional: true, "application/json").AcceptsCredential(CredentialRequirement.MachineToken);
         return app;
     }
 }

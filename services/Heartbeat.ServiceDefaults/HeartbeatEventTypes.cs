@@ -13,6 +13,7 @@ public static class HeartbeatEventTypes
         typeof(MachineWentOffline), typeof(MachineWentOnline), typeof(PingKeyIssued), typeof(PingKeyRevoked),
         typeof(MachineTokenRotated),
         typeof(ProbeFailed), typeof(ProbeRecovered), typeof(ProbeHostKeyPinned),
+        typeof(RunFinished),
     ];
 
     public static void Register(StoreOptions opts)

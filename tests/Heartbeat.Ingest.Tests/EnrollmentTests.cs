@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Ingest.Machines;
@@ -43,8 +44,8 @@ public class EnrollmentTests
     public void A_rotated_token_replaces_the_credentials_digest()
     {
         var id = Guid.NewGuid();
-        var credential = MachineCredentialProjection.Create(new MachineRegistered(id, "web-1", "h", null, [], null, null, "old-digest", DateTimeOffset.UnixEpoch));
-        var rotated = MachineCredentialProjection.Apply(new MachineTokenRotated(id, "new-digest", DateTimeOffset.UnixEpoch), credential);
+        var credential = MachineState.Create(new MachineRegistered(id, "web-1", "h", null, [], null, null, "old-digest", DateTimeOffset.UnixEpoch));
+        var rotated = credential.Apply(new MachineTokenRotated(id, "new-digest", DateTimeOffset.UnixEpoch), 2);
         Assert.Equal("new-digest", rotated.TokenHash);
         Assert.Equal("web-1", rotated.Name);
     }

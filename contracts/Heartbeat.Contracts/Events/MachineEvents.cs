@@ -14,11 +14,14 @@ public sealed record MachineRegistered(
     string TokenHash,
     DateTimeOffset RegisteredAt,
     ProbeSettings? Probe = null,
+    CronSchedule? Schedule = null,
+    TimeSpan? MaxRunDuration = null,
     Guid? DependsOn = null);
 
 /// <summary>
-/// Only the members that are not null changed; a <see cref="Probe"/> replaces the machine's probe. <see cref="DependsOn"/>
-/// names the machine's new parent; <see cref="Guid.Empty"/> removes it.
+/// Only the members that are not null changed; a <see cref="Probe"/> replaces the machine's probe, a
+/// <see cref="Schedule"/> its schedule; <see cref="ScheduleRemoved"/>: it is expected on an interval again.
+/// <see cref="DependsOn"/> names the machine's new parent; <see cref="Guid.Empty"/> removes it.
 /// </summary>
 public sealed record MachineSettingsChanged(
     Guid MachineId,
@@ -30,6 +33,9 @@ public sealed record MachineSettingsChanged(
     TimeSpan? ExpectedInterval,
     DateTimeOffset ChangedAt,
     ProbeSettings? Probe = null,
+    CronSchedule? Schedule = null,
+    bool ScheduleRemoved = false,
+    TimeSpan? MaxRunDuration = null,
     Guid? DependsOn = null);
 
 public sealed record MonitoringPaused(Guid MachineId, DateTimeOffset PausedAt);

@@ -10,6 +10,18 @@ public interface IHeartbeatApi
 {
     [Post("/api/heartbeat/{machineId}")]
     Task<IApiResponse<HeartbeatAccepted>> SendHeartbeat(Guid machineId, [Body] HeartbeatRequest? body, [Authorize] string token, CancellationToken ct = default);
+
+    /// <summary>A job's run started; the next heartbeat ends it and records its duration.</summary>
+    [Post("/api/heartbeat/{machineId}/start")]
+    Task<IApiResponse<HeartbeatAccepted>> StartRun(Guid machineId, [Body] HeartbeatRequest? body, [Authorize] string token, CancellationToken ct = default);
+
+    /// <summary>A job's run failed: the machine is offline at once.</summary>
+    [Post("/api/heartbeat/{machineId}/fail")]
+    Task<IApiResponse<HeartbeatAccepted>> FailRun(Guid machineId, [Body] HeartbeatRequest? body, [Authorize] string token, CancellationToken ct = default);
+
+    /// <summary>A job's run exited with <paramref name="code"/>: 0 a success, anything else a failure.</summary>
+    [Post("/api/heartbeat/{machineId}/exit/{code}")]
+    Task<IApiResponse<HeartbeatAccepted>> ExitRun(Guid machineId, int code, [Body] HeartbeatRequest? body, [Authorize] string token, CancellationToken ct = default);
 }
 
 public interface IMachinesApi

@@ -10,6 +10,10 @@ public sealed record RegisterMachineRequest(
     int? OfflineThresholdSeconds = null,
     int? ExpectedIntervalSeconds = null,
     ProbeRequest? Probe = null,
+    string? Schedule = null,
+    string? Timezone = null,
+    int? GraceSeconds = null,
+    int? MaxDurationSeconds = null,
     Guid? DependsOn = null);
 
 /// <summary>
@@ -69,7 +73,17 @@ public sealed record MachineView(
     DateTimeOffset? NextExpectedAt = null,
     bool? Flapping = null,
     string? LastProbeError = null,
-    DateTimeOffset? NextExpectedRun = null);
+    DateTimeOffset? NextExpectedRun = null,
+    ScheduleView? Schedule = null,
+    int? MaxDurationSeconds = null,
+    DateTimeOffset? RunStartedAt = null,
+    RunView? LastRun = null);
+
+/// <summary>A job's cron schedule as registered; <see cref="GraceSeconds"/> after each expected run it is offline.</summary>
+public sealed record ScheduleView(string Expression, string Timezone, int GraceSeconds);
+
+/// <summary>A finished run of a job: from its start signal to the heartbeat or failure that ended it. <see cref="Outcome"/> is succeeded or failed.</summary>
+public sealed record RunView(DateTimeOffset StartedAt, DateTimeOffset FinishedAt, double DurationSeconds, string Outcome, int? ExitCode);
 
 /// <summary>
 /// One page of <c>GET /api/machines</c>. <see cref="Total"/> counts every machine matching all filters;
@@ -80,7 +94,8 @@ public sealed record MachinePage(IReadOnlyList<MachineView> Machines, int Total,
 
 /// <summary>
 /// One entry in a machine's history. <see cref="Kind"/> is registered, offline, online, paused, resumed,
-/// settings_changed or retired; the episode members are set for offline and online only.
+/// settings_changed, retired or run (a job's finished run, with <see cref="Run"/>); the episode members are set for
+/// offline and online only.
 /// </summary>
 public sealed record TransitionView(
     string Kind,
@@ -88,7 +103,8 @@ public sealed record TransitionView(
     Guid? EpisodeId,
     DateTimeOffset? LastSeenAt,
     DateTimeOffset? OfflineSince,
-    double? DowntimeSeconds);
+    double? DowntimeSeconds,
+    RunView? Run = null);
 
 /// <summary>PATCH /api/machines/{id}: only the fields present change.</summary>
 public sealed record ChangeMachineSettingsRequest(
@@ -99,6 +115,10 @@ public sealed record ChangeMachineSettingsRequest(
     int? OfflineThresholdSeconds = null,
     int? ExpectedIntervalSeconds = null,
     ProbeRequest? Probe = null,
+    string? Schedule = null,
+    string? Timezone = null,
+    int? GraceSeconds = null,
+    int? MaxDurationSeconds = null,
     Guid? DependsOn = null);
 
 /// <summary>

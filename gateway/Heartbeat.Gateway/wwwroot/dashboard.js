@@ -460,7 +460,8 @@ function renderDetail(m, uptime, history) {
   ]);
 
   $("transitions").replaceChildren(...(history.transitions.length ? history.transitions.map(t => li(
-    `${new Date(t.at).toLocaleString()} — ${t.kind}${t.downtime_seconds != null ? ` after ${duration(t.downtime_seconds)} down` : ""}`, t.kind))
+    `${new Date(t.at).toLocaleString()} — ${t.kind}${t.downtime_seconds != null ? ` after ${duration(t.downtime_seconds)} down` : ""}`
+    + (t.run ? ` ${t.run.outcome} after ${duration(t.run.duration_seconds)}${t.run.exit_code != null ? ` (exit ${t.run.exit_code})` : ""}` : ""), t.kind))
     : [li("No transitions in this window.")]));
   $("heartbeats").replaceChildren(...((history.heartbeats ?? []).length ? history.heartbeats.map(h => li(
     `${new Date(h.received_at).toLocaleString()} — ${h.status}${h.message ? ": " + h.message : ""}${h.agent_version ? ` (agent ${h.agent_version})` : ""}`))

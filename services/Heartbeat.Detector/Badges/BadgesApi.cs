@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Heartbeat.Contracts.Http;
@@ -25,7 +26,7 @@ public static class BadgesApi
         var r = body.Value!;
         if ((r.MachineId is null) == string.IsNullOrWhiteSpace(r.Tag))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["machine_id"] = ["Give either machine_id or tag."] }, detail: "No badge was created: see errors.");
-        if (r.MachineId is { } machineId && await session.Events.FetchLatest<MachineStatus>(machineId, ct) is null or { Retired: true })
+        if (r.MachineId is { } machineId && await session.Events.FetchLatest<MachineState>(machineId, ct) is null or { Retired: true })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["machine_id"] = [$"No machine {machineId}."] }, detail: "No badge was created: see errors.");
         if (r.Tag is { Length: > 64 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tag"] = ["A tag is at most 64 characters."] }, detail: "No badge was created: see errors.");

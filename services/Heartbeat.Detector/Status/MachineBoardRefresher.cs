@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Detector.Canary;
 using Heartbeat.Detector.Tracking;
@@ -24,10 +25,10 @@ public sealed class MachineBoardRefresher(
 {
     /// <summary>Documents read one by one per refresh at most, so a burst of registrations cannot stall the board.</summary>
     private const int MaxFetchesPerRefresh = 500;
-    private readonly Dictionary<Guid, MachineStatus> _documents = new();
+    private readonly Dictionary<Guid, MachineState> _documents = new();
     private Dictionary<Guid, Entry> _entries = new();
 
-    private sealed record Entry(TrackedMachine Tracked, MachineStatus Document, MachineView View);
+    private sealed record Entry(TrackedMachine Tracked, MachineState Document, MachineView View);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,7 +52,7 @@ public sealed class MachineBoardRefresher(
     private async Task LoadDocumentsAsync(CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        foreach (var document in await session.Query<MachineStatus>().ToListAsync(ct)) _documents[document.Id] = document;
+        foreach (var document in await session.Query<MachineState>().ToListAsync(ct)) _documents[document.Id] = document;
     }
 
     private async Task RefreshAsync(CancellationToken ct)
@@ -64,7 +65,7 @@ public sealed class MachineBoardRefresher(
             foreach (var t in stale)
             {
                 // FetchLatest adds the events the async projection has not applied yet.
-                if (await session.Events.FetchLatest<MachineStatus>(t.Id, ct) is { } document)
+                if (await session.Events.FetchLatest<MachineState>(t.Id, ct) is { } document)
                     _documents[t.Id] = document.Version >= t.Version ? document : document with { Version = t.Version };
             }
         }

@@ -1,4 +1,5 @@
 using Heartbeat.Detector.Canary;
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Detector.Tracking;
@@ -44,7 +45,7 @@ public static class MachinesApi
     {
         // FetchLatest adds events the async projection has not applied yet, so a machine is visible
         // (and paused, or resumed) the moment the call that changed it has answered.
-        var status = await session.Events.FetchLatest<MachineStatus>(id, ct);
+        var status = await session.Events.FetchLatest<MachineState>(id, ct);
         // A platform canary is no user's machine (see CanaryMachine.Tag).
         if (status is null || status.Retired || status.Tags.Contains(CanaryMachine.Tag)) return NotFound(id);
         var now = clock.GetUtcNow();
@@ -55,7 +56,8 @@ public static class MachinesApi
             .Where(s => s.State == MachineTimeline.Offline).Select(s => s.EpisodeId).Distinct().Count();
         return TypedResults.Ok(view with
         {
-            NextExpectedAt = view.LastSeen + TimeSpan.FromSeconds(view.ExpectedIntervalSeconds),
+            // A scheduled job is next expected at its next run; any other machine an expected interval after last seen.
+            NextExpectedAt = view.Schedule is not null ? view.NextExpectedRun : view.LastSeen + TimeSpan.FromSeconds(view.ExpectedIntervalSeconds),
             Flapping = recentEpisodes >= FlappingEpisodesPerHour,
         });
     }
@@ -90,6 +92,7 @@ public static class MachinesApi
         MonitoringResumed r => new TransitionView("resumed", r.ResumedAt, null, null, null, null),
         MachineSettingsChanged s => new TransitionView("settings_changed", s.ChangedAt, null, null, null, null),
         MachineRetired r => new TransitionView("retired", r.RetiredAt, null, null, null, null),
+        RunFinished run => new TransitionView("run", run.FinishedAt, null, null, null, null, MachineStatusRules.RunView(run)),
         _ => null,
     };
 

@@ -85,6 +85,13 @@ public sealed class FleetTracker : SubscriptionBase
                 _logger.LogWarning("Heartbeat for unknown machine {MachineId} at sequence {Sequence} ignored", heartbeat.MachineId, sequence);
                 return;
             }
+            // A job's run that this heartbeat ends is recorded on the machine's stream with its duration.
+            if (JobRuns.Finished(machine, heartbeat) is { } run)
+            {
+                operations.Events.Append(machine.Id, run);
+                lifeChanged.Add(machine.Id);
+                cameOnline = true; // wake the daemon, so the status document shows the run at once
+            }
             if (TransitionDecisions.FailedRun(machine, heartbeat, _fleet.DefaultThreshold, Guid.CreateVersion7()) is { } failed)
             {
                 failedRuns++;
@@ -117,6 +124,11 @@ public sealed class FleetTracker : SubscriptionBase
                 }
                 machine = machine.Seen(heartbeat);
             }
+            // After the judgements above, which see the run as it was before this heartbeat (a late episode of an overrun).
+            var runBefore = machine.RunStartedAt;
+            machine = JobRuns.Track(machine, heartbeat);
+            // A run in progress moves the deadline and must survive a restart: stored with the machine's document.
+            if (machine.RunStartedAt != runBefore) lifeChanged.Add(machine.Id);
             changed[machine.Id] = machine;
             recent[(machine.Id, RecentHeartbeats.SlotOf(machine, _keepRecent))] = heartbeat;
         }

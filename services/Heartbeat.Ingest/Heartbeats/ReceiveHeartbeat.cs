@@ -39,11 +39,17 @@ public static class ReceiveHeartbeat
     /// same 401, so an unauthenticated caller learns nothing about which machine ids exist; an address that
     /// keeps failing gets 429 before any lookup, and a machine sending faster than its limit gets 429 too.
     /// </summary>
-    public static async Task<Results<Ok<HeartbeatAccepted>, ValidationProblem, ProblemHttpResult>> Handle(
+    public static Task<Results<Ok<HeartbeatAccepted>, ValidationProblem, ProblemHttpResult>> Handle(
         string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, HeartbeatRateLimits limits,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct) =>
+        HandleAsync(machineId, request, directory, writer, limits, clock, run: null, ct);
+
+    /// <param name="run">A job's run signal the heartbeat carries (<see cref="ReceiveRunSignal"/>), or null for a plain heartbeat.</param>
+    public static async Task<Results<Ok<HeartbeatAccepted>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, HeartbeatRateLimits limits,
+        TimeProvider clock, HeartbeatRun? run, CancellationToken ct)
     {
-        var result = await ReceiveAsync(machineId, request, directory, writer, limits, clock, ct);
+        var result = await ReceiveAsync(machineId, request, directory, writer, limits, clock, run, ct);
         var status = result.Result switch
         {
             Ok<HeartbeatAccepted> => 200,
@@ -59,7 +65,7 @@ public static class ReceiveHeartbeat
 
     private static async Task<Results<Ok<HeartbeatAccepted>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
         string machineId, HttpRequest request, MachineDirectory directory, HeartbeatWriter writer, HeartbeatRateLimits limits,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, HeartbeatRun? run, CancellationToken ct)
     {
         var client = request.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None;
         if (limits.AuthenticationBlocked(client))
@@ -88,7 +94,7 @@ public static class ReceiveHeartbeat
         var errors = Validate(heartbeat, out var status);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, detail: "The heartbeat was not recorded: see errors.");
 
-        var received = new HeartbeatEntry(id, HeartbeatWriter.ReceivedAt(clock), HeartbeatSource.Agent, status, heartbeat.AgentVersion, heartbeat.Message, heartbeat.Metrics);
+        var received = new HeartbeatEntry(id, HeartbeatWriter.ReceivedAt(clock), HeartbeatSource.Agent, status, heartbeat.AgentVersion, heartbeat.Message, heartbeat.Metrics, run);
         try
         {
             await writer.AppendAsync(received, ct);

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,9 +18,9 @@ public static class ChangeMonitoring
         Change(id, session, directory, ct, _ => new MachineRetired(id, clock.GetUtcNow()));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Change(
-        Guid id, IDocumentSession session, MachineDirectory directory, CancellationToken ct, Func<MachineCredential, object?> decide)
+        Guid id, IDocumentSession session, MachineDirectory directory, CancellationToken ct, Func<MachineState, object?> decide)
     {
-        var machine = await session.LoadAsync<MachineCredential>(id, ct);
+        var machine = await session.LoadAsync<MachineState>(id, ct);
         if (machine is null || machine.Retired)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No machine {id}.");
 

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using System.Security.Cryptography;
 using System.Text;
 using Heartbeat.Contracts.Events;
@@ -81,7 +82,7 @@ public static class EnrollMachine
             var token = MachineTokens.NewToken();
             var now = clock.GetUtcNow();
             var enrolled = await session.LoadAsync<MachineEnrollment>(identity, ct);
-            var machine = enrolled is null ? null : await session.LoadAsync<MachineCredential>(enrolled.MachineId, ct);
+            var machine = enrolled is null ? null : await session.LoadAsync<MachineState>(enrolled.MachineId, ct);
 
             if (machine is { Retired: false })
             {

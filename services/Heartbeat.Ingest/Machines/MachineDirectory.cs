@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Ingest.Heartbeats;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
@@ -22,11 +23,11 @@ public sealed class MachineDirectory(IDocumentStore store, IMemoryCache cache, I
     /// <summary>The cached answer for an id that is not registered.</summary>
     private static readonly object Unknown = new();
 
-    public async ValueTask<MachineCredential?> FindAsync(Guid machineId, CancellationToken ct)
+    public async ValueTask<MachineState?> FindAsync(Guid machineId, CancellationToken ct)
     {
-        if (cache.TryGetValue(machineId, out var cached)) return cached as MachineCredential;
+        if (cache.TryGetValue(machineId, out var cached)) return cached as MachineState;
         await using var session = store.QuerySession();
-        var credential = await session.LoadAsync<MachineCredential>(machineId, ct);
+        var credential = await session.LoadAsync<MachineState>(machineId, ct);
         if (credential is not null) cache.Set(machineId, credential, CacheFor);
         else cache.Set(machineId, Unknown, limits.Value.UnknownMachineCacheFor);
         return credential;

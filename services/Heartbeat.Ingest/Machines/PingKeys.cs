@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Ingest.Pings;
@@ -16,7 +17,7 @@ public static class PingKeys
     public static async Task<Results<Created<PingKeyCreated>, ProblemHttpResult>> Issue(
         Guid id, IDocumentSession session, PingDirectory pings, TimeProvider clock, IOptions<IngestOptions> options, CancellationToken ct)
     {
-        var machine = await session.LoadAsync<MachineCredential>(id, ct);
+        var machine = await session.LoadAsync<MachineState>(id, ct);
         if (machine is null || machine.Retired) return NotFound(id);
 
         // Ping keys travel in URLs (shell history, proxy logs): random, long, and URL-safe without escaping.
@@ -32,7 +33,7 @@ public static class PingKeys
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, IDocumentSession session, PingDirectory pings, TimeProvider clock, CancellationToken ct)
     {
-        var machine = await session.LoadAsync<MachineCredential>(id, ct);
+        var machine = await session.LoadAsync<MachineState>(id, ct);
         if (machine is null || machine.Retired) return NotFound(id);
         if (machine.PingKeyHash is { } old)
         {

@@ -29,6 +29,7 @@ public static class RegisterMachine
         else if (r.ExpectedIntervalSeconds > r.OfflineThresholdSeconds)
             errors["expected_interval_seconds"] = ["The expected interval may not be longer than the offline threshold."];
         ProbeRegistration.Validate(r.Probe, errors);
+        ScheduleRegistration.Validate(r, errors);
         if (r.Probe is { IntervalSeconds: { } probeInterval } && probeInterval > r.OfflineThresholdSeconds && !errors.ContainsKey("probe.interval_seconds"))
             errors["probe.interval_seconds"] = ["The probe interval may not be longer than the offline threshold."];
         return errors;
@@ -53,6 +54,8 @@ public static class RegisterMachine
             ToDuration(r.ExpectedIntervalSeconds) ?? (r.Probe is { } probe ? ProbeRegistration.ExpectedIntervalOf(probe) : null),
             MachineTokens.Hash(token), clock.GetUtcNow(),
             r.Probe is { } p ? ProbeRegistration.Decide(p, protection.PrivateKeyProtector()) : null,
+            ScheduleRegistration.Decide(r.Schedule, r.Timezone, r.GraceSeconds),
+            ToDuration(r.MaxDurationSeconds),
             r.DependsOn);
         session.Events.StartStream(id, registered);
         await session.SaveChangesAsync(ct);
@@ -70,7 +73,7 @@ public static class RegisterMachine
         var errors = new Dictionary<string, string[]>();
         if (parent is not { } id || (id == Guid.Empty && self is not null)) return errors;
         if (id == self) errors["depends_on"] = ["A machine cannot depend on itself."];
-        else if (id == Guid.Empty || await session.LoadAsync<MachineCredential>(id, ct) is not { Retired: false })
+        else if (id == Guid.Empty || await session.LoadAsync<Heartbeat.ServiceDefaults.Machines.MachineState>(id, ct) is not { Retired: false })
             errors["depends_on"] = [$"depends_on must name a registered machine; there is no machine {id}."];
         return errors;
     }

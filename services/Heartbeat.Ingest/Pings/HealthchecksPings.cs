@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Ingest.Heartbeats;
 using Heartbeat.Ingest.Machines;
@@ -52,7 +53,7 @@ public static class HealthchecksPings
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpRequest request, Func<ValueTask<MachineCredential?>> find, string? action, PingIntake intake, HeartbeatRateLimits limits, CancellationToken ct)
+        HttpRequest request, Func<ValueTask<MachineState?>> find, string? action, PingIntake intake, HeartbeatRateLimits limits, CancellationToken ct)
     {
         var client = PingIntake.ClientOf(request);
         if (limits.AuthenticationBlocked(client)) return TooMany(request, TimeSpan.FromSeconds(1));

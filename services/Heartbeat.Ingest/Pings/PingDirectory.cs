@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using System.Security.Cryptography;
 using System.Text;
 using Heartbeat.Ingest.Heartbeats;
@@ -28,23 +29,23 @@ public sealed class PingDirectory(IDocumentStore store, IMemoryCache cache, IOpt
     private static readonly object Unknown = new();
     private readonly byte[][] _apiKeys = options.Value.PingApiKeys.Select(Digest).ToArray();
 
-    public async ValueTask<MachineCredential?> FindByKeyAsync(string key, CancellationToken ct)
+    public async ValueTask<MachineState?> FindByKeyAsync(string key, CancellationToken ct)
     {
         if (key.Length is 0 or > 256) return null;
         var hash = MachineTokens.Hash(key);
         return await CachedAsync("ping-key:" + hash, async session =>
-            await session.Query<MachineCredential>().Where(c => c.PingKeyHash == hash && !c.Retired).FirstOrDefaultAsync(ct));
+            await session.Query<MachineState>().Where(c => c.PingKeyHash == hash && !c.Retired).FirstOrDefaultAsync(ct));
     }
 
     /// <summary>
     /// By name, for a ping API key. Names need not be unique: the newest registration with the name wins
     /// (ids are time-ordered), so re-registering a machine under its old name takes its pings over.
     /// </summary>
-    public async ValueTask<MachineCredential?> FindByNameAsync(string? apiKey, string name, CancellationToken ct)
+    public async ValueTask<MachineState?> FindByNameAsync(string? apiKey, string name, CancellationToken ct)
     {
         if (!IsPingApiKey(apiKey) || name.Length is 0 or > 200) return null;
         return await CachedAsync("ping-name:" + name, async session =>
-            await session.Query<MachineCredential>().Where(c => c.Name == name && !c.Retired).OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct));
+            await session.Query<MachineState>().Where(c => c.Name == name && !c.Retired).OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct));
     }
 
     public bool IsPingApiKey(string? apiKey)
@@ -58,9 +59,9 @@ public sealed class PingDirectory(IDocumentStore store, IMemoryCache cache, IOpt
 
     public void Forget(string keyHash) => cache.Remove("ping-key:" + keyHash);
 
-    private async ValueTask<MachineCredential?> CachedAsync(string cacheKey, Func<IQuerySession, Task<MachineCredential?>> load)
+    private async ValueTask<MachineState?> CachedAsync(string cacheKey, Func<IQuerySession, Task<MachineState?>> load)
     {
-        if (cache.TryGetValue(cacheKey, out var cached)) return cached as MachineCredential;
+        if (cache.TryGetValue(cacheKey, out var cached)) return cached as MachineState;
         await using var session = store.QuerySession();
         var machine = await load(session);
         cache.Set(cacheKey, machine ?? Unknown, machine is null ? limits.Value.UnknownMachineCacheFor : CacheFor);

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -23,7 +24,7 @@ public sealed class PingIntake(HeartbeatWriter writer, HeartbeatRateLimits limit
 {
     public const int MaxMessageLength = 1024;
 
-    public async Task<PingOutcome> AcceptAsync(MachineCredential machine, PingSignal signal, CancellationToken ct)
+    public async Task<PingOutcome> AcceptAsync(MachineState machine, PingSignal signal, CancellationToken ct)
     {
         if (!limits.TryAcceptHeartbeat(machine.Id, out var retryAfter)) return new PingOutcome(PingResult.RateLimited, RetryAfter: retryAfter);
         var entry = new HeartbeatEntry(machine.Id, HeartbeatWriter.ReceivedAt(clock), signal.Source,

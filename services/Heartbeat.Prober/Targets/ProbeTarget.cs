@@ -1,45 +1,29 @@
+using System.Diagnostics.CodeAnalysis;
 using Heartbeat.Contracts.Events;
+using Heartbeat.ServiceDefaults.Machines;
 
 namespace Heartbeat.Prober.Targets;
 
 /// <summary>
-/// What the prober knows of one machine, folded from its stream: its probe (if any), whether it is paused or
+/// What the prober knows of one machine: its <see cref="MachineState"/> — the probe (if any), whether it is paused or
 /// retired, the host key pinned on first contact and the last probe error (so a repeated error is not appended again).
-/// Kept for every machine, probed or not, so a settings change can add a probe later.
+/// Kept for every machine, probed or not, so a settings change can add a probe later. Its own document type, so the
+/// prober's schema holds its targets apart from any other read model.
 /// </summary>
-public sealed record ProbeTarget
+public sealed record ProbeTarget : MachineState
 {
-    public required Guid Id { get; init; }
-    public required string Name { get; init; }
-    public ProbeSettings? Probe { get; init; }
-    public bool Paused { get; init; }
-    public bool Retired { get; init; }
-    public string? PinnedHostKey { get; init; }
-    public string? LastProbeError { get; init; }
+    public ProbeTarget() { }
 
-    /// <summary>Only machines with a probe that are neither paused nor retired are probed.</summary>
-    public bool IsProbed => Probe is not null && !Paused && !Retired;
+    [SetsRequiredMembers]
+    private ProbeTarget(MachineState state) : base(state) { }
 
-    public static ProbeTarget Create(MachineRegistered e) => new() { Id = e.MachineId, Name = e.Name, Probe = e.Probe };
+    public static new ProbeTarget Create(MachineRegistered e) => new(MachineState.Create(e));
 
-    public ProbeTarget Apply(object @event) => @event switch
-    {
-        // A probe sent again (even unchanged) forgets the pinned host key: that is how an operator accepts a new key.
-        MachineSettingsChanged e => this with
-        {
-            Name = e.Name ?? Name,
-            Probe = e.Probe ?? Probe,
-            PinnedHostKey = e.Probe is null ? PinnedHostKey : null,
-            LastProbeError = e.Probe is null ? LastProbeError : null,
-        },
-        MonitoringPaused => this with { Paused = true },
-        MonitoringResumed => this with { Paused = false },
-        MachineRetired => this with { Retired = true },
-        ProbeHostKeyPinned e => this with { PinnedHostKey = e.Fingerprint },
-        ProbeFailed e => this with { LastProbeError = e.Error },
-        ProbeRecovered => this with { LastProbeError = null },
-        _ => this,
-    };
+    /// <summary>
+    /// Folds a followed event in. The prober follows only <see cref="FollowedEvents"/> and never appends against a
+    /// stream version, so the version is left as it is.
+    /// </summary>
+    public ProbeTarget Apply(object @event) => (ProbeTarget)Apply(@event, Version);
 
     /// <summary>The machine-stream events the prober follows.</summary>
     public static readonly Type[] FollowedEvents =

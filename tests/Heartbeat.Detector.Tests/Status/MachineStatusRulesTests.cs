@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults.Machines;
 using Heartbeat.Contracts.Events;
 using Heartbeat.Detector.Status;
 using Heartbeat.Detector.Tracking;
@@ -8,7 +9,7 @@ public class MachineStatusRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 3, 12, 0, TimeSpan.Zero);
     private static readonly DetectorOptions Defaults = new();
-    private static readonly MachineStatus Status = new() { Id = Guid.CreateVersion7(), Name = "web-1", RegisteredAt = Now.AddHours(-1) };
+    private static readonly MachineState Status = new() { Id = Guid.CreateVersion7(), Name = "web-1", RegisteredAt = Now.AddHours(-1) };
     private static readonly TrackedMachine Tracked = new() { Id = Status.Id, Name = "web-1", MonitoredSince = Now.AddHours(-1) };
 
     [Theory]
@@ -39,5 +40,19 @@ public class MachineStatusRulesTests
     {
         var tracked = Tracked with { LastSeenAt = Now.AddSeconds(-20) };
         Assert.Equal("late", MachineStatusRules.StateOf(Status with { ExpectedInterval = TimeSpan.FromSeconds(10) }, tracked, Now, Defaults));
+    }
+
+    [Fact]
+    public void A_scheduled_job_is_online_until_its_expected_run_passes_then_late_and_shows_that_run()
+    {
+        // Hourly; seen at 02:00:20 UTC, so the 03:00 run is expected: at 03:12 it is late (within its grace).
+        var scheduled = Status with { Schedule = new CronSchedule("0 * * * *", "UTC", TimeSpan.FromMinutes(30)) };
+        var seen = Tracked with { LastSeenAt = new DateTimeOffset(2026, 11, 23, 2, 0, 20, TimeSpan.Zero) };
+
+        Assert.Equal("online", MachineStatusRules.StateOf(scheduled, seen, Now.AddMinutes(-13), Defaults));
+        Assert.Equal("late", MachineStatusRules.StateOf(scheduled, seen, Now, Defaults));
+        // The document's schedule counts, also before the tracker has read the change that set it.
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 3, 0, 0, TimeSpan.Zero), MachineStatusRules.View(scheduled, seen, Now, Defaults).NextExpectedRun);
+        Assert.Null(MachineStatusRules.View(Status, seen with { Schedule = scheduled.Schedule }, Now, Defaults).NextExpectedRun);
     }
 }

@@ -72,6 +72,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["ReverseProxy__Clusters__ingest__Destinations__d1__Address"] = Ingest.BaseAddress.ToString(),
             ["ReverseProxy__Clusters__detector__Destinations__d1__Address"] = Detector.BaseAddress.ToString(),
             ["ReverseProxy__Clusters__notifier__Destinations__d1__Address"] = Notifier.BaseAddress.ToString(),
+            ["ReverseProxy__Clusters__prober__Destinations__d1__Address"] = Prober.BaseAddress.ToString(),
             // 100 s in production; short here so that a stream without keep-alives would visibly be cut.
             ["ReverseProxy__Clusters__detector__HttpRequest__ActivityTimeout"] = "00:00:05",
         });
