@@ -38,6 +38,7 @@ public static class IngestExtensions
             opts.Schema.For<MachineState>().Duplicate(c => c.PingKeyHash).Duplicate(c => c.Name);
             opts.Schema.For<MachineEnrollment>();
         });
+        builder.Services.AddHostedService<MachineStateBackfill>();
         builder.Services.AddSingleton<EnrollmentKeys>();
         builder.Services.AddMemoryCache();
         builder.Services.AddOptions<RateLimitOptions>().Configure<IConfiguration>(RateLimitOptions.Bind).ValidateDataAnnotations().ValidateOnStart();
