@@ -22,18 +22,13 @@ public class TraceTests(PlatformFixture platform)
         try
         {
             var machine = await platform.RegisterAsync(thresholdSeconds: 2);
-            await platform.SendHeartbeatAsync(machine);
+            var lastTrace = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+            await SendHeartbeatInTraceAsync(machine, lastTrace);
             var offline = (await receiver.WaitForAsync(r => r.IsFor(machine.Id, "machine.offline"), "the offline webhook", TimeSpan.FromSeconds(15)))[0];
 
             // The machine's agent sends its own trace context with the heartbeat that brings it back.
             var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
-            using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/heartbeat/{machine.Id}") { Content = JsonContent.Create(new { status = "ok" }) })
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", machine.Token);
-                request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..8])}-01");
-                using var answer = await platform.Http.SendAsync(request);
-                Assert.True(answer.IsSuccessStatusCode, $"heartbeat: {answer.StatusCode}");
-            }
+            await SendHeartbeatInTraceAsync(machine, traceId);
             var online = (await receiver.WaitForAsync(r => r.IsFor(machine.Id, "machine.online"), "the online webhook", TimeSpan.FromSeconds(15)))[0];
 
             // The outgoing webhook carries the heartbeat's trace id …
@@ -50,7 +45,9 @@ public class TraceTests(PlatformFixture platform)
             // An outage caused by silence starts its own trace, at the detector's judgement, carried to its webhook.
             var offlineTrace = TraceIdOf(offline.Header("traceparent"));
             Assert.NotNull(offlineTrace);
-            await platform.Otlp.WaitForAsync(s => s.Name == "judge deadlines" && s.TraceId == offlineTrace, "the judgement that started the offline trace", SpanWait);
+            var judgement = await platform.Otlp.WaitForAsync(s => s.Name == "judge deadlines" && s.TraceId == offlineTrace, "the judgement that started the offline trace", SpanWait);
+            Assert.Null(judgement.ParentSpanId);
+            Assert.Contains(judgement.Links, l => l.TraceId == lastTrace); // … linking to the machine's last heartbeat
             await platform.Otlp.WaitForAsync(s => s.Service == "Heartbeat.Notifier" && s.TraceId == offlineTrace, "the notifier in the offline trace", SpanWait);
 
             // Never a secret in a span: neither the machine's token nor the channel's signing secret.
@@ -60,6 +57,15 @@ public class TraceTests(PlatformFixture platform)
         {
             await platform.DeleteAsync(channel);
         }
+    }
+
+    private async Task SendHeartbeatInTraceAsync(Heartbeat.Contracts.Http.RegisteredMachine machine, string traceId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/heartbeat/{machine.Id}") { Content = JsonContent.Create(new { status = "ok" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", machine.Token);
+        request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..8])}-01");
+        using var answer = await platform.Http.SendAsync(request);
+        Assert.True(answer.IsSuccessStatusCode, $"heartbeat: {answer.StatusCode}");
     }
 
     private static string? TraceIdOf(string? traceparent) => traceparent?.Split('-') is [_, var trace, _, _] ? trace : null;

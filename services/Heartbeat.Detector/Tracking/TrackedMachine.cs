@@ -57,8 +57,16 @@ public sealed record TrackedMachine : MachineState
     public static TrackedMachine Create(MachineRegistered e, long version) => new(MachineState.Create(e)) { Version = version };
 
     /// <summary>Folds one heartbeat in. One that arrives after a newer one (another commit won the race) counts but does not move last seen back.</summary>
+    /// <summary>
+    /// The trace of the last heartbeat (while tracing records them), so the offline its silence causes links to it.
+    /// Kept in memory only, like last seen between commits: after a restart the first offline may have no link.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? LastTraceParent { get; init; }
+
     public TrackedMachine Seen(HeartbeatEntry e) => LastSeenAt is null || e.ReceivedAt >= LastSeenAt
-        ? this with { LastSeenAt = e.ReceivedAt, ReportedStatus = e.Status, Message = e.Message, AgentVersion = e.AgentVersion, HeartbeatCount = HeartbeatCount + 1 }
+        ? this with { LastSeenAt = e.ReceivedAt, ReportedStatus = e.Status, Message = e.Message, AgentVersion = e.AgentVersion, HeartbeatCount = HeartbeatCount + 1,
+                      LastTraceParent = e.TraceParent }
         : this with { HeartbeatCount = HeartbeatCount + 1 };
 
     /// <summary>A heartbeat that does not prove the machine alive (a failed run, a log line): counted, its message kept, last seen unchanged.</summary>
