@@ -47,6 +47,9 @@ public static class ServiceDefaultsExtensions
                     .AddRuntimeInstrumentation()
                     .AddMeter("MassTransit", "Marten", HeartbeatTelemetry.SourceName)
                     .AddPrometheusExporter();
+                // With tracing on, histograms keep exemplars of the traces they measured, so Grafana links a slow
+                // detection or delivery to its trace in Tempo (the SDK keeps none unless told).
+                if (otlp) m.SetExemplarFilter(ExemplarFilterType.TraceBased);
             });
 
         // Without a collector, spans would be recorded only to be dropped, which costs measurable CPU per

@@ -53,6 +53,14 @@ public class MetricsTests(PlatformFixture platform)
         Assert.Contains("# TYPE heartbeat_group_commit_duration_seconds histogram", after["ingest"]);
         // A detection delay the deadline says: the episode's offline came within seconds, not minutes, of it.
         Assert.True(Value(after["detector"], "heartbeat_detection_delay_seconds_bucket", "le=\"10\"") >= 1, "a detection within 10 s");
+
+        // With tracing on, the OpenMetrics exposition carries exemplars: a delivery's latency links to its trace.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(platform.Notifier.BaseAddress, "/metrics"));
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        using var response = await http.SendAsync(request);
+        var openMetrics = await response.Content.ReadAsStringAsync();
+        Assert.Matches(@"(?m)^heartbeat_delivery_latency_seconds_bucket\{[^}]*\} \S+ # \{trace_id=""[0-9a-f]{32}"",span_id=""[0-9a-f]{16}""\}", openMetrics);
     }
 
     private async Task<Dictionary<string, string>> ScrapeAllAsync()
