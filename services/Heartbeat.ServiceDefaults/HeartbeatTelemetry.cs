@@ -15,6 +15,20 @@ public static class HeartbeatTelemetry
     public static readonly ActivitySource Source = new(SourceName);
     public static readonly Meter Meter = new(SourceName);
 
+    // Trace context kept with stored facts (a heartbeat, a transition, a delivery) as W3C traceparent strings, so a
+    // later, asynchronous step continues or links to the trace that caused it.
+
+    /// <summary>The current span's traceparent while tracing records it; null otherwise (then nothing is stored).</summary>
+    public static string? CurrentTraceParent() => Activity.Current is { Recorded: true } current ? current.Id : null;
+
+    /// <summary>A stored traceparent as the context to continue; default (a new root) when there is none.</summary>
+    public static ActivityContext ContextOf(string? traceParent) =>
+        ActivityContext.TryParse(traceParent, null, out var context) ? context : default;
+
+    /// <summary>Links to each stored traceparent there is: a span that serves many traces (a batch, a judgement).</summary>
+    public static List<ActivityLink> LinksTo(IEnumerable<string?> traceParents) =>
+        traceParents.Select(ContextOf).Where(c => c != default).Select(c => new ActivityLink(c)).ToList();
+
     // Ingest
     /// <summary>Heartbeats answered, by <c>outcome</c> (accepted, rejected) and <c>reason</c> for rejections.</summary>
     public static readonly Counter<long> HeartbeatsReceived =

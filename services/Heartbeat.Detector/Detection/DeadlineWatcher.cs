@@ -92,13 +92,8 @@ public sealed class DeadlineWatcher(
         if (transitions.Count == 0) return;
 
         // A root span of its own, linking to each silent machine's last heartbeat (where tracing recorded it).
-        var lastHeartbeats = transitions
-            .Select(t => System.Diagnostics.ActivityContext.TryParse(t.Machine.LastTraceParent, null, out var c) ? c : default)
-            .Where(c => c != default)
-            .Select(c => new System.Diagnostics.ActivityLink(c))
-            .ToList();
         using var activity = HeartbeatTelemetry.Source.StartActivity("judge deadlines", System.Diagnostics.ActivityKind.Internal,
-            parentContext: default, links: lastHeartbeats);
+            parentContext: default, links: HeartbeatTelemetry.LinksTo(transitions.Select(t => t.Machine.LastTraceParent)));
         activity?.SetTag("heartbeat.offline_count", transitions.Count);
         // An outage caused by absence starts its own trace (this judgement); the message and notifications continue it.
         if (activity is { Recorded: true })

@@ -60,8 +60,8 @@ public sealed class TransitionPublisher : SubscriptionBase
             Events.MachineWentOnline on => (on.TraceParent, "online", on.MachineId, on.EpisodeId),
             _ => (null, "", Guid.Empty, Guid.Empty),
         };
-        System.Diagnostics.ActivityContext.TryParse(traceParent, null, out var parent);
-        var activity = Heartbeat.ServiceDefaults.HeartbeatTelemetry.Source.StartActivity("publish transition", System.Diagnostics.ActivityKind.Producer, parent);
+        var activity = Heartbeat.ServiceDefaults.HeartbeatTelemetry.Source.StartActivity("publish transition", System.Diagnostics.ActivityKind.Producer,
+            Heartbeat.ServiceDefaults.HeartbeatTelemetry.ContextOf(traceParent));
         activity?.SetTag("heartbeat.transition", kind);
         activity?.SetTag("heartbeat.machine_id", machine);
         activity?.SetTag("heartbeat.episode_id", episode);

@@ -34,7 +34,7 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
     {
         // While tracing records this request, the heartbeat keeps its trace context: the online transition it may
         // cause, the message and the notification continue the same trace.
-        if (System.Diagnostics.Activity.Current is { Recorded: true } request) heartbeat = heartbeat with { TraceParent = request.Id };
+        if (HeartbeatTelemetry.CurrentTraceParent() is { } request) heartbeat = heartbeat with { TraceParent = request };
         var pending = new Pending(heartbeat, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
         // Not cancelled by the caller: once queued it may commit, and the request should learn whether it did.
@@ -67,14 +67,8 @@ public sealed class HeartbeatWriter(IDocumentStore store, IOptions<IngestOptions
     }
 
     /// <summary>The batch span links to each heartbeat's request span: one commit serves many traces.</summary>
-    private static IEnumerable<System.Diagnostics.ActivityLink>? Links(ArraySegment<Pending> batch)
-    {
-        if (!HeartbeatTelemetry.Source.HasListeners()) return null;
-        var links = new List<System.Diagnostics.ActivityLink>();
-        foreach (var p in batch)
-            if (System.Diagnostics.ActivityContext.TryParse(p.Heartbeat.TraceParent, null, out var context)) links.Add(new(context));
-        return links;
-    }
+    private static IEnumerable<System.Diagnostics.ActivityLink>? Links(ArraySegment<Pending> batch) =>
+        HeartbeatTelemetry.Source.HasListeners() ? HeartbeatTelemetry.LinksTo(batch.Select(p => p.Heartbeat.TraceParent)) : null;
 
     private async Task CommitAsync(ArraySegment<Pending> batch)
     {

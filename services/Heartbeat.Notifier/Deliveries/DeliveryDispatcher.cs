@@ -99,8 +99,8 @@ public sealed class DeliveryDispatcher(
             }
 
             // Continues the transition's trace (stored with the row), so the outgoing request carries its traceparent.
-            System.Diagnostics.ActivityContext.TryParse(delivery.TraceParent, null, out var transition);
-            using var activity = HeartbeatTelemetry.Source.StartActivity("deliver", System.Diagnostics.ActivityKind.Internal, transition);
+            using var activity = HeartbeatTelemetry.Source.StartActivity("deliver", System.Diagnostics.ActivityKind.Internal,
+                HeartbeatTelemetry.ContextOf(delivery.TraceParent));
             activity?.SetTag("heartbeat.delivery_id", delivery.Id);
             activity?.SetTag("heartbeat.machine_id", delivery.Notification.Machine.Id);
             activity?.SetTag("heartbeat.machine_name", delivery.Notification.Machine.Name);

@@ -1,3 +1,4 @@
+using Heartbeat.ServiceDefaults;
 using Heartbeat.Contracts.Messages;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -84,7 +85,8 @@ public sealed class RecordTransition : BackgroundService
 
     public Task HandleAsync(MachineWentOnline online) => _onlines.SubmitAsync(new(Notification.Of(online), online.OfflineSince, TraceParent: TraceOfConsume()));
 
-    private static string? TraceOfConsume() => System.Diagnostics.Activity.Current is { Recorded: true } consume ? consume.Id : null;
+    /// <summary>The consuming span, which continues the transition's trace.</summary>
+    private static string? TraceOfConsume() => HeartbeatTelemetry.CurrentTraceParent();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(_offlines.RunAsync(), _onlines.RunAsync());
 
