@@ -37,6 +37,7 @@ public static class IngestBenchmark
         await wrk.RunAsync("warm-up ceiling", ceilingGateway, "/bench/noop", options.WarmUp, null, ct);
         await wrk.RunAsync("warm-up ingest", platform.Gateway, "", options.WarmUp, null, ct);
         await SettledCountAsync(platform.Database, ct);
+        await ProcessSampler.WaitUntilIdleAsync(platform, percent: 15, TimeSpan.FromMinutes(3), ct);
 
         ProcessSampler Sampler(Func<IEnumerable<int>> wrkPids) => ProcessSampler.ForPlatform(platform, ("wrk", wrkPids));
         Console.Error.WriteLine($"[bench] ceiling: {options.Duration.TotalSeconds:F0} s, -t{options.Threads} -c{options.Connections}, POST {ceilingGateway}bench/noop/api/heartbeat/{{id}}");
