@@ -376,7 +376,7 @@ async function pollIncidents() {
   } catch {
     $("incidents").hidden = true;   // 404 until the platform records incidents
   }
-  setTimeout(pollIncidents, 30000);
+  setTimeout(pollIncidents, 5000);   // an interruption is news within seconds; the request is one small read
 }
 
 // ---- detail -------------------------------------------------------------------------------------------------

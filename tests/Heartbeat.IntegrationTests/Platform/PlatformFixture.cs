@@ -11,7 +11,7 @@ namespace Heartbeat.IntegrationTests.Platform;
 /// real processes on free ports, a webhook channel pointing at a local receiver, and Refit clients that
 /// speak to the gateway as users do. Tests use fresh machines instead of cleaning up.
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public class PlatformFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key";
     public const string ReadKey = "test-read-key";
@@ -21,6 +21,16 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     private readonly Infrastructure _infrastructure = new();
     private readonly List<ServiceProcess> _services = [];
+    private readonly bool _canary;
+
+    public PlatformFixture() : this(canary: false) { }
+
+    /// <param name="canary">
+    /// Whether the detector sends its canary through the gateway, so that stopping intake is recorded as a platform
+    /// incident. Off for the shared fixture: on a box loaded by the suite itself a late canary would move deadlines
+    /// and slow the timing tests down; <see cref="CanaryPlatformFixture"/> turns it on for the tests about incidents.
+    /// </param>
+    protected PlatformFixture(bool canary) => _canary = canary;
 
     public WebhookReceiver Webhooks { get; } = new();
     public OtlpReceiver Otlp { get; private set; } = null!;
@@ -77,6 +87,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             ["ReverseProxy__Clusters__detector__HttpRequest__ActivityTimeout"] = "00:00:05",
         });
         common["Ingest__PublicUrl"] = Gateway.BaseAddress.ToString();
+        if (_canary) common["Detector__CanaryUrl"] = Gateway.BaseAddress.ToString();
         common["Retention__Interval"] = "1s"; // RetentionTests ages streams and waits for their removal
 
         // Ingest first: it creates the shared event store schema, so the others do not race to migrate it.
@@ -262,4 +273,14 @@ public sealed class PlatformFixture : IAsyncLifetime
 public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
 {
     public const string Name = "platform";
+}
+
+/// <summary>The platform with the detector's canary on: intake interruptions are really detected and recorded.</summary>
+public sealed class CanaryPlatformFixture() : PlatformFixture(canary: true);
+
+/// <summary>Runs on its own, after the shared platform's tests: a frozen ingest must not disturb anyone else's timing.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CanaryPlatformCollection : ICollectionFixture<CanaryPlatformFixture>
+{
+    public const string Name = "canary platform";
 }
