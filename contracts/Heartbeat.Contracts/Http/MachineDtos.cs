@@ -77,7 +77,8 @@ public sealed record MachineView(
     ScheduleView? Schedule = null,
     int? MaxDurationSeconds = null,
     DateTimeOffset? RunStartedAt = null,
-    RunView? LastRun = null);
+    RunView? LastRun = null,
+    DateTimeOffset? MaintenanceUntil = null);
 
 /// <summary>A job's cron schedule as registered; <see cref="GraceSeconds"/> after each expected run it is offline.</summary>
 public sealed record ScheduleView(string Expression, string Timezone, int GraceSeconds);

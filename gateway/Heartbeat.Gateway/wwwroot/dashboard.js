@@ -175,7 +175,9 @@ function rowOf(m) {
     span.textContent = t;
     tags.append(span);
   }
-  tr.append(td(badge(m.status)), td(link), td(m.hostname ?? "—", "wide"), tags, td(timeAgo(m.last_seen)), td(m.agent_version ?? "—", "wide"));
+  const status = td(badge(m.status));
+  if (m.maintenance_until) status.append(" ", maintenanceBadge(m.maintenance_until));
+  tr.append(status, td(link), td(m.hostname ?? "—", "wide"), tags, td(timeAgo(m.last_seen)), td(m.agent_version ?? "—", "wide"));
   tr.addEventListener("click", event => { if (event.target.tagName !== "A") location.hash = `machine/${m.id}`; });
   return tr;
 }
@@ -185,6 +187,16 @@ function td(content, className) {
   if (className) cell.className = className;
   cell.append(content);
   return cell;
+}
+
+// A machine covered by a maintenance window: its transitions are recorded but nobody is notified until it ends.
+function maintenanceBadge(until) {
+  const span = document.createElement("span");
+  span.className = "badge maintenance";
+  span.textContent = "maintenance";
+  span.title = `In a maintenance window until ${new Date(until).toLocaleString()}: no notifications`;
+  span.setAttribute("aria-label", span.title);
+  return span;
 }
 
 function badge(status) {
@@ -427,6 +439,7 @@ function renderDetail(m, uptime, history) {
     ["Last seen", m.last_seen ? `${new Date(m.last_seen).toLocaleString()} (${ago(m.last_seen)})` : "never"],
     ["Reported", m.reported_status ? `${m.reported_status}${m.message ? ": " + m.message : ""}` : "—"],
     ["Offline since", m.offline_since ? new Date(m.offline_since).toLocaleString() : "—"],
+    ["Maintenance", m.maintenance_until ? `until ${new Date(m.maintenance_until).toLocaleString()}: transitions recorded, nobody notified` : "—"],
     ["Next heartbeat expected", m.next_expected_at ? new Date(m.next_expected_at).toLocaleString() : "—"],
     ["Threshold", `${m.offline_threshold_seconds} s offline after silence, late after ${m.expected_interval_seconds} s`],
     ["Agent version", m.agent_version ?? "—"],

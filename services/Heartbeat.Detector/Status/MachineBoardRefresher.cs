@@ -17,6 +17,7 @@ namespace Heartbeat.Detector.Status;
 public sealed class MachineBoardRefresher(
     Fleet fleet,
     IDocumentStore store,
+    NpgsqlDataSource database,
     MachineBoard board,
     TimeProvider clock,
     IOptions<DetectorOptions> detector,
@@ -70,6 +71,7 @@ public sealed class MachineBoardRefresher(
             }
         }
 
+        var windows = await MaintenanceWindowsAsync(ct);
         var now = clock.GetUtcNow();
         // The first computation after a start fills the board; it is not a change anyone should be told about.
         var first = !board.Current.Loaded;
@@ -81,13 +83,16 @@ public sealed class MachineBoardRefresher(
             if (t.Retired || !_documents.TryGetValue(t.Id, out var document) || document.Tags.Contains(CanaryMachine.Tag)) continue;
             var previous = _entries.GetValueOrDefault(t.Id);
             var state = MachineStatusRules.StateOf(document, t, now, detector.Value);
+            var maintenanceUntil = windows.Count == 0 ? null : MaintenanceWindow.MaintenanceUntil(windows, t.Id, document.Tags, now);
             // Unchanged inputs and state: keep the view object, so a refresh of a quiet fleet allocates little.
-            var view = previous is not null && ReferenceEquals(previous.Tracked, t) && ReferenceEquals(previous.Document, document) && previous.View.Status == state
+            var view = previous is not null && ReferenceEquals(previous.Tracked, t) && ReferenceEquals(previous.Document, document)
+                       && previous.View.Status == state && previous.View.MaintenanceUntil == maintenanceUntil
                 ? previous.View
-                : MachineStatusRules.View(document, t, now, detector.Value);
+                : MachineStatusRules.View(document, t, now, detector.Value) with { MaintenanceUntil = maintenanceUntil };
             entries[t.Id] = new Entry(t, document, view);
             if (previous is null || previous.View.Status != view.Status || previous.View.Name != view.Name
-                || previous.View.Hostname != view.Hostname || !previous.View.Tags.SequenceEqual(view.Tags))
+                || previous.View.Hostname != view.Hostname || !previous.View.Tags.SequenceEqual(view.Tags)
+                || previous.View.MaintenanceUntil != view.MaintenanceUntil)
                 changes.Add((view, previous?.View.Status));
         }
         foreach (var (id, gone) in _entries)
@@ -98,6 +103,22 @@ public sealed class MachineBoardRefresher(
         var byId = entries.ToDictionary(e => e.Key, e => e.Value.View);
         var counts = Counts(views);
         board.Publish(views, byId, first ? [] : changes.Select(c => new MachineChanged(c.View, c.Previous, counts, views.Count)).ToList());
+    }
+
+    /// <summary>
+    /// The maintenance windows, read at every refresh (a handful of rows), so a window that starts or ends shows within
+    /// one refresh. The notifier owns them and creates their table: until it has started once, there are none.
+    /// </summary>
+    private async Task<List<MaintenanceWindow>> MaintenanceWindowsAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await MaintenanceWindowRows.ListAsync(database, ct);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return [];
+        }
     }
 
     public static IReadOnlyDictionary<string, int> Counts(IEnumerable<MachineView> views)

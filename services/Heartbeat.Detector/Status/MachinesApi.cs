@@ -41,7 +41,7 @@ public static class MachinesApi
         return TypedResults.Ok(MachineQuery.Page(board.Current.Machines, filter));
     }
 
-    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IDocumentSession session, Fleet fleet, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IDocumentSession session, Fleet fleet, MachineBoard board, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
     {
         // FetchLatest adds events the async projection has not applied yet, so a machine is visible
         // (and paused, or resumed) the moment the call that changed it has answered.
@@ -59,6 +59,8 @@ public static class MachinesApi
             // A scheduled job is next expected at its next run; any other machine an expected interval after last seen.
             NextExpectedAt = view.Schedule is not null ? view.NextExpectedRun : view.LastSeen + TimeSpan.FromSeconds(view.ExpectedIntervalSeconds),
             Flapping = recentEpisodes >= FlappingEpisodesPerHour,
+            // Maintenance windows are read by the board at every refresh (MachineBoardRefresher).
+            MaintenanceUntil = board.Current.ById.GetValueOrDefault(id)?.MaintenanceUntil,
         });
     }
 

@@ -11,16 +11,9 @@ namespace Heartbeat.Notifier.Maintenance;
 /// </summary>
 public sealed class MaintenanceWindows(NpgsqlDataSource database)
 {
-    private const string Columns = "id, machine_ids, machine_tags, starts_at, ends_at, schedule, time_zone, duration, created_at";
+    private const string Columns = MaintenanceWindowRows.Columns;
 
-    public async Task<List<MaintenanceWindow>> ListAsync(CancellationToken ct)
-    {
-        await using var command = database.CreateCommand($"select {Columns} from notifier.maintenance_windows order by created_at, id");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var list = new List<MaintenanceWindow>();
-        while (await reader.ReadAsync(ct)) list.Add(Read(reader));
-        return list;
-    }
+    public Task<List<MaintenanceWindow>> ListAsync(CancellationToken ct) => MaintenanceWindowRows.ListAsync(database, ct);
 
     public async Task<MaintenanceWindow?> FindAsync(Guid id, CancellationToken ct)
     {
@@ -63,12 +56,5 @@ public sealed class MaintenanceWindows(NpgsqlDataSource database)
         return delete.RecordsAffected > 0;
     }
 
-    private static MaintenanceWindow Read(NpgsqlDataReader r) => new(
-        r.GetGuid(0),
-        new MachineSelector(r.IsDBNull(1) ? null : r.GetFieldValue<Guid[]>(1), r.IsDBNull(2) ? null : r.GetFieldValue<string[]>(2)),
-        r.IsDBNull(3) ? null : r.GetFieldValue<DateTimeOffset>(3),
-        r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4),
-        r.IsDBNull(5) ? null : r.GetString(5),
-        r.IsDBNull(6) ? null : r.GetString(6),
-        r.IsDBNull(7) ? null : r.GetFieldValue<TimeSpan>(7));
+    private static MaintenanceWindow Read(NpgsqlDataReader r) => MaintenanceWindowRows.Read(r);
 }

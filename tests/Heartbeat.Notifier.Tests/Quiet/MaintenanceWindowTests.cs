@@ -20,6 +20,19 @@ public class MaintenanceWindowTests
     }
 
     [Fact]
+    public void A_machine_is_in_maintenance_until_the_latest_end_of_the_windows_covering_it_now()
+    {
+        var now = Utc(11, 27, 3);
+        var byTag = new MaintenanceWindow(Guid.NewGuid(), new MachineSelector(Tags: ["WEB"]), Utc(11, 27, 2), Utc(11, 27, 4));
+        var byId = new MaintenanceWindow(Guid.NewGuid(), new MachineSelector(Ids: [Web.Id]), Utc(11, 27, 1), Utc(11, 27, 5));
+        var later = new MaintenanceWindow(Guid.NewGuid(), MachineSelector.All, Utc(11, 27, 6), Utc(11, 27, 7));
+        Assert.Equal(Utc(11, 27, 5), MaintenanceWindow.MaintenanceUntil([byTag, byId, later], Web.Id, Web.Tags, now));
+        Assert.Equal(Utc(11, 27, 4), MaintenanceWindow.MaintenanceUntil([byTag, later], Web.Id, Web.Tags, now));
+        Assert.Null(MaintenanceWindow.MaintenanceUntil([byTag, byId, later], Db.Id, Db.Tags, now));
+        Assert.Null(MaintenanceWindow.MaintenanceUntil([byTag, byId], Web.Id, Web.Tags, Utc(11, 27, 5)));
+    }
+
+    [Fact]
     public void A_recurring_window_covers_each_occurrence_for_its_duration()
     {
         // Sundays 02:00 UTC for two hours; 2026-11-29 is a Sunday.
