@@ -58,6 +58,24 @@ public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
         alter table notifier.deliveries add column if not exists depends_on uuid;
         alter table notifier.deliveries add column if not exists dependency_hold interval;
         create index if not exists deliveries_dependent on notifier.deliveries (depends_on) where dependency_hold is not null;
+        -- Flapping (FlappingEpisodes): every transition judged, and each machine's flapping episodes; at most one open per machine.
+        create table if not exists notifier.flapping_transitions (
+            episode_id uuid not null,
+            kind text not null,
+            machine_id uuid not null,
+            occurred_at timestamptz not null,
+            primary key (episode_id, kind));
+        create index if not exists flapping_transitions_machine on notifier.flapping_transitions (machine_id, occurred_at);
+        create table if not exists notifier.flapping_episodes (
+            id uuid primary key,
+            machine_id uuid not null,
+            started_at timestamptz not null,
+            last_transition_at timestamptz not null,
+            last_kind text not null,
+            transitions int not null,
+            machine jsonb not null,
+            ended_at timestamptz);
+        create unique index if not exists flapping_episodes_open on notifier.flapping_episodes (machine_id) where ended_at is null;
         create table if not exists notifier.maintenance_windows (
             id uuid primary key,
             machine_ids uuid[],
