@@ -24,6 +24,8 @@ public static class DetectorExtensions
         builder.Services.AddOptions<DetectorOptions>().Configure<IConfiguration>(DetectorOptions.Bind)
             .Validate(o => o.Problem() is null, "Detector options are invalid: see DetectorOptions.Problem (durations positive, CanaryTimeout > CanaryInterval, http(s) URLs).")
             .ValidateOnStart();
+        // The notifier's flapping rule, so GET /api/machines/{id} says "flapping" exactly when notifications do.
+        builder.Services.AddSingleton(FlappingOptions.Read(builder.Configuration));
         builder.Services.AddSingleton(sp => new Fleet(sp.GetRequiredService<IOptions<DetectorOptions>>().Value.OfflineThreshold));
 
         // No AddAsyncDaemon: the daemon runs only in the instance that holds the leader lock, started and stopped by

@@ -4,6 +4,7 @@ using Heartbeat.Notifier.Maintenance;
 using Heartbeat.Notifier.Senders;
 using Heartbeat.Notifier.Targets;
 using Heartbeat.ServiceDefaults;
+using Heartbeat.ServiceDefaults.Machines;
 using MassTransit;
 
 namespace Heartbeat.Notifier;
@@ -29,12 +30,17 @@ public static class NotifierExtensions
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.AddSingleton<MaintenanceWindows>();
         builder.Services.AddSingleton<QuietLookup>();
+        builder.Services.AddSingleton(FlappingOptions.Read(builder.Configuration));
+        builder.Services.AddSingleton<FlappingEpisodes>();
+        builder.Services.AddSingleton<RecordWarning>();
         builder.Services.AddSingleton<RecordTransition>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordTransition>());
         builder.AddHeartbeatMassTransit(x =>
         {
             x.AddConsumer<MachineWentOfflineConsumer, TransitionConsumerDefinition<MachineWentOfflineConsumer>>();
             x.AddConsumer<MachineWentOnlineConsumer, TransitionConsumerDefinition<MachineWentOnlineConsumer>>();
+            x.AddConsumer<MachineReportedWarningConsumer, TransitionConsumerDefinition<MachineReportedWarningConsumer>>();
+            x.AddConsumer<MachineWarningClearedConsumer, TransitionConsumerDefinition<MachineWarningClearedConsumer>>();
         });
 
         builder.Services.AddSingleton<ChannelSecrets>();
@@ -50,6 +56,7 @@ public static class NotifierExtensions
         builder.Services.AddHostedService<MaintenanceEnd>();
         builder.Services.AddHostedService<Reminders>();
         builder.Services.AddHostedService<DependentOfflines>();
+        builder.Services.AddHostedService<FlappingEnd>();
         return builder;
     }
 

@@ -14,6 +14,7 @@ public static class HeartbeatEventTypes
         typeof(MachineTokenRotated),
         typeof(ProbeFailed), typeof(ProbeRecovered), typeof(ProbeHostKeyPinned),
         typeof(RunFinished),
+        typeof(MachineReportedWarning), typeof(MachineWarningCleared),
     ];
 
     public static void Register(StoreOptions opts)

@@ -61,7 +61,7 @@ public class HeartbeatBatchTests(PlatformFixture platform)
             v => v?.LastSeen == stamp, "the detector reads the old single heartbeat event", seconds: 20);
         Assert.Equal("warning", view!.Status);
         Assert.Equal("stored before", view.Message);
-        Assert.Equal(2, await platform.CountEventsAsync(machine.Id)); // registration + the old heartbeat
+        Assert.Equal(3, await platform.CountEventsAsync(machine.Id)); // registration + the old heartbeat + the warning spell it began
     }
 
     [Fact]

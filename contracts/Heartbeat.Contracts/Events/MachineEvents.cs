@@ -72,3 +72,15 @@ public sealed record MachineWentOnline(
     Guid EpisodeId,
     bool DetectedLate = false,
     string? TraceParent = null);
+
+/// <summary>
+/// Appended by the detector when a fresh heartbeat reports <c>warning</c> and no warning spell is open: the spell
+/// <paramref name="WarningId"/> begins (once per spell, not per heartbeat). <paramref name="Message"/> is the heartbeat's.
+/// </summary>
+public sealed record MachineReportedWarning(Guid MachineId, DateTimeOffset ReportedAt, Guid WarningId, string? Message = null);
+
+/// <summary>
+/// Appended by the detector when the machine reports <c>ok</c> again while a warning spell is open: the spell ends.
+/// A spell is about what the machine reports, not whether it is up: an outage in between neither ends nor repeats it.
+/// </summary>
+public sealed record MachineWarningCleared(Guid MachineId, DateTimeOffset ClearedAt, Guid WarningId, string? Message = null);

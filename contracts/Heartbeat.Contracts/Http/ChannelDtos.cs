@@ -56,7 +56,8 @@ public sealed record DeliveryAttemptView(int Attempt, DateTimeOffset At, string 
 /// failed one names the fallback delivery it caused in <see cref="FallbackDeliveryId"/>.
 /// A notification that was not sent on its own has status <c>suppressed</c> and says why in <see cref="Reason"/>
 /// (paused, preference, maintenance, dependency, flapping, digest) and <see cref="Detail"/>; kind <c>reminder</c> repeats
-/// an offline while the machine stays down.
+/// an offline while the machine stays down; <c>warning</c> and <c>warning_cleared</c> begin and end a warning spell, and
+/// <c>flapping</c> and <c>stable</c> a flapping episode (<see cref="EpisodeId"/> is the spell's or the episode's id).
 /// </summary>
 public sealed record DeliveryView(
     string Id,

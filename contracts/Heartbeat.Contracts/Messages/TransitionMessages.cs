@@ -26,6 +26,11 @@ public sealed record MachineWentOffline
     public required TimeSpan Threshold { get; init; }
     /// <summary>A past outage found after the fact (the detector was down or behind): tell it as history, not as a current outage.</summary>
     public bool DetectedLate { get; init; }
+    /// <summary>
+    /// Machines behind this one (<c>depends_on</c>, transitively), neither paused nor retired, that are silent too when it
+    /// goes offline: offline already, or not heard from within their expected interval. Absent when none (or from older publishers).
+    /// </summary>
+    public int? DependentsUnreachable { get; init; }
 }
 
 public sealed record MachineWentOnline
@@ -37,4 +42,22 @@ public sealed record MachineWentOnline
     public required TimeSpan Downtime { get; init; }
     /// <summary>The end of a past outage found after the fact.</summary>
     public bool DetectedLate { get; init; }
+}
+
+/// <summary>A fresh heartbeat reported <c>warning</c> after the machine was fine: a warning spell begins (once per spell).</summary>
+public sealed record MachineReportedWarning
+{
+    public required MachineSnapshot Machine { get; init; }
+    public required Guid WarningId { get; init; }
+    public required DateTimeOffset ReportedAt { get; init; }
+    public string? Message { get; init; }
+}
+
+/// <summary>The machine reported <c>ok</c> again: the warning spell <see cref="WarningId"/> is over.</summary>
+public sealed record MachineWarningCleared
+{
+    public required MachineSnapshot Machine { get; init; }
+    public required Guid WarningId { get; init; }
+    public required DateTimeOffset ClearedAt { get; init; }
+    public string? Message { get; init; }
 }

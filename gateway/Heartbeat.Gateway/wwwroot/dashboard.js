@@ -443,7 +443,7 @@ function renderDetail(m, uptime, history) {
     ["Next heartbeat expected", m.next_expected_at ? new Date(m.next_expected_at).toLocaleString() : "—"],
     ["Threshold", `${m.offline_threshold_seconds} s offline after silence, late after ${m.expected_interval_seconds} s`],
     ["Agent version", m.agent_version ?? "—"],
-    ["Flapping", m.flapping ? "yes: 3 or more outages in the last hour" : "no"],
+    ["Flapping", m.flapping ? "yes: changing state too often (its notifications are merged into one)" : "no"],
     ["Last probe error", m.last_probe_error ?? "—"],
     ["Registered", new Date(m.registered_at).toLocaleString()],
     ["Id", m.id],

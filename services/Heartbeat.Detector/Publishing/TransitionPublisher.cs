@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Events = Heartbeat.Contracts.Events;
 using Messages = Heartbeat.Contracts.Messages;
 
@@ -20,21 +21,27 @@ public sealed class TransitionPublisher : SubscriptionBase
     private readonly IBus _bus;
     private readonly Fleet _fleet;
     private readonly ILogger<TransitionPublisher> _logger;
+    private readonly TimeSpan _defaultInterval;
 
-    public TransitionPublisher(IBus bus, Fleet fleet, ILogger<TransitionPublisher> logger)
+    public TransitionPublisher(IBus bus, Fleet fleet, IOptions<DetectorOptions> options, ILogger<TransitionPublisher> logger)
     {
         _bus = bus;
         _fleet = fleet;
         _logger = logger;
+        _defaultInterval = options.Value.ExpectedInterval;
         Name = "TransitionPublisher";
         IncludeType<Events.MachineWentOffline>();
         IncludeType<Events.MachineWentOnline>();
+        IncludeType<Events.MachineReportedWarning>();
+        IncludeType<Events.MachineWarningCleared>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
         await _fleet.Loaded.WaitAsync(ct);
+        // Who depends on whom, once a page and only when it holds an offline (see Dependents).
+        var byParent = page.Events.Any(e => e.Data is Events.MachineWentOffline) ? Dependents.ByParent(_fleet.Snapshot()) : null;
         // Machines are independent, so their transitions go out in parallel (ten thousand machines going
         // dark at once must not wait in one line); one machine's own transitions keep their order.
         await Task.WhenAll(page.Events
@@ -42,7 +49,7 @@ public sealed class TransitionPublisher : SubscriptionBase
             .Select(async machine =>
             {
                 foreach (var e in machine)
-                    if (ToMessage(e.Data) is { } message)
+                    if (ToMessage(e.Data, byParent) is { } message)
                     {
                         // Published inside the transition's trace, so MassTransit carries it to the notifier.
                         using var activity = StartTrace(e.Data);
@@ -68,12 +75,21 @@ public sealed class TransitionPublisher : SubscriptionBase
         return activity;
     }
 
-    private object? ToMessage(object data) => data switch
+    private object? ToMessage(object data, ILookup<Guid, TrackedMachine>? byParent) => data switch
     {
         Events.MachineWentOffline off => new Messages.MachineWentOffline
         {
             Machine = Snapshot(off.MachineId), EpisodeId = off.EpisodeId, LastSeenAt = off.LastSeenAt,
             DetectedAt = off.DetectedAt, Threshold = off.Threshold, DetectedLate = off.DetectedLate,
+            DependentsUnreachable = byParent is null ? null : Dependents.Unreachable(off.MachineId, byParent, off.DetectedAt, _defaultInterval) is > 0 and var n ? n : null,
+        },
+        Events.MachineReportedWarning w => new Messages.MachineReportedWarning
+        {
+            Machine = Snapshot(w.MachineId), WarningId = w.WarningId, ReportedAt = w.ReportedAt, Message = w.Message,
+        },
+        Events.MachineWarningCleared c => new Messages.MachineWarningCleared
+        {
+            Machine = Snapshot(c.MachineId), WarningId = c.WarningId, ClearedAt = c.ClearedAt, Message = c.Message,
         },
         Events.MachineWentOnline on => new Messages.MachineWentOnline
         {

@@ -17,8 +17,6 @@ public static class MachinesApi
     /// <summary>Uptime windows the dashboard offers; any other duration up to <see cref="MaxWindow"/> is accepted too.</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(400);
     private const int RecentHeartbeatCount = 50;
-    /// <summary>Outages within the last hour from which a machine counts as flapping.</summary>
-    private const int FlappingEpisodesPerHour = 3;
 
     public static IEndpointRouteBuilder MapMachinesApi(this IEndpointRouteBuilder app)
     {
@@ -41,7 +39,7 @@ public static class MachinesApi
         return TypedResults.Ok(MachineQuery.Page(board.Current.Machines, filter));
     }
 
-    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IDocumentSession session, Fleet fleet, MachineBoard board, TimeProvider clock, IOptions<DetectorOptions> options, CancellationToken ct)
+    public static async Task<Results<Ok<MachineView>, ProblemHttpResult>> Get(Guid id, IDocumentSession session, Fleet fleet, MachineBoard board, TimeProvider clock, IOptions<DetectorOptions> options, FlappingOptions flapping, CancellationToken ct)
     {
         // FetchLatest adds events the async projection has not applied yet, so a machine is visible
         // (and paused, or resumed) the moment the call that changed it has answered.
@@ -52,13 +50,18 @@ public static class MachinesApi
         var tracked = fleet.Find(id);
         var view = MachineStatusRules.View(status, tracked, now, options.Value);
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        var recentEpisodes = MachineTimeline.Spans(events.Select(e => e.Data), now.AddHours(-1), now)
-            .Where(s => s.State == MachineTimeline.Offline).Select(s => s.EpisodeId).Distinct().Count();
+        // The notifier's rule, from the machine's own transitions (a past outage found after the fact is history, not flapping).
+        var transitions = events.Select(e => e.Data switch
+        {
+            MachineWentOffline { DetectedLate: false } off => off.DetectedAt,
+            MachineWentOnline { DetectedLate: false } on => on.CameBackAt,
+            _ => (DateTimeOffset?)null,
+        }).OfType<DateTimeOffset>();
         return TypedResults.Ok(view with
         {
             // A scheduled job is next expected at its next run; any other machine an expected interval after last seen.
             NextExpectedAt = view.Schedule is not null ? view.NextExpectedRun : view.LastSeen + TimeSpan.FromSeconds(view.ExpectedIntervalSeconds),
-            Flapping = recentEpisodes >= FlappingEpisodesPerHour,
+            Flapping = Flapping.InEpisode(transitions, now, flapping),
             // Maintenance windows are read by the board at every refresh (MachineBoardRefresher).
             MaintenanceUntil = board.Current.ById.GetValueOrDefault(id)?.MaintenanceUntil,
         });

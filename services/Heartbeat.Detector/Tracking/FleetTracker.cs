@@ -122,6 +122,14 @@ public sealed class FleetTracker : SubscriptionBase
                     lifeChanged.Add(machine.Id);
                     cameOnline = true;
                 }
+                // Before Seen: the spell is judged against what was last seen, not against this heartbeat.
+                if (Warnings.Decide(machine, heartbeat, Guid.CreateVersion7()) is { } warning)
+                {
+                    operations.Events.Append(machine.Id, warning);
+                    machine = machine.Apply(warning, machine.Version); // memory ahead of the store, so the next heartbeat sees the spell
+                    lifeChanged.Add(machine.Id);
+                    cameOnline = true; // an append the publisher should hear of at once
+                }
                 machine = machine.Seen(heartbeat);
             }
             // After the judgements above, which see the run as it was before this heartbeat (a late episode of an overrun).

@@ -62,6 +62,24 @@ public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
         -- made for it the planner walked the channel's whole pending queue once per transition: with 10,000 deliveries
         -- waiting for a dead channel, half a second to two seconds per batch of offlines (measured, scripts/bench notify).
         create index if not exists deliveries_pending_online on notifier.deliveries (machine_id, channel_id) where kind = 'online' and status = 'pending';
+        -- Flapping (FlappingEpisodes): every transition judged, and each machine's flapping episodes; at most one open per machine.
+        create table if not exists notifier.flapping_transitions (
+            episode_id uuid not null,
+            kind text not null,
+            machine_id uuid not null,
+            occurred_at timestamptz not null,
+            primary key (episode_id, kind));
+        create index if not exists flapping_transitions_machine on notifier.flapping_transitions (machine_id, occurred_at);
+        create table if not exists notifier.flapping_episodes (
+            id uuid primary key,
+            machine_id uuid not null,
+            started_at timestamptz not null,
+            last_transition_at timestamptz not null,
+            last_kind text not null,
+            transitions int not null,
+            machine jsonb not null,
+            ended_at timestamptz);
+        create unique index if not exists flapping_episodes_open on notifier.flapping_episodes (machine_id) where ended_at is null;
         create table if not exists notifier.maintenance_windows (
             id uuid primary key,
             machine_ids uuid[],

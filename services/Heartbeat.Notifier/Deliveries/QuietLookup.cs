@@ -8,16 +8,24 @@ namespace Heartbeat.Notifier.Deliveries;
 /// <summary>
 /// Loads what the quiet rules consult — every channel's route and every maintenance window — once per batch of
 /// transitions (both are small and change rarely; reading them per batch means a change applies to the next
-/// transition, on every replica, with no cache to invalidate), then routes the batch (<see cref="TransitionRouting"/>).
+/// transition, on every replica, with no cache to invalidate), judges flapping from the database
+/// (<see cref="FlappingEpisodes"/>), then routes the batch (<see cref="TransitionRouting"/>).
 /// </summary>
-public sealed class QuietLookup(IDocumentStore store, MaintenanceWindows windows)
+public sealed class QuietLookup(IDocumentStore store, MaintenanceWindows windows, FlappingEpisodes flapping)
 {
     public async Task<List<RoutedDelivery>> RouteAsync(IReadOnlyList<Notification> transitions)
+    {
+        var (channels, active) = await LoadAsync();
+        var flaps = await flapping.JudgeAsync(transitions, channels, active);
+        return TransitionRouting.Route(transitions, channels, active, _ => null, _ => false, flaps.Contains);
+    }
+
+    /// <summary>Every channel's route and every maintenance window, as they are now.</summary>
+    public async Task<(List<RoutedChannel> Channels, List<MaintenanceWindow> Windows)> LoadAsync()
     {
         IReadOnlyList<Channel> channels;
         await using (var session = store.QuerySession())
             channels = await session.Query<Channel>().ToListAsync();
-        var active = await windows.ListAsync(CancellationToken.None);
-        return TransitionRouting.Route(transitions, channels.Select(RoutedChannel.Of).ToList(), active, _ => null, _ => false);
+        return (channels.Select(RoutedChannel.Of).ToList(), await windows.ListAsync(CancellationToken.None));
     }
 }

@@ -24,17 +24,18 @@ public static class TransitionRouting
     /// <summary>
     /// Every (transition, channel) pair with the quiet rules' decision, judged at the moment the transition happened
     /// (so a transition handled late, after a broker outage, is judged by the windows that held when it happened).
+    /// <paramref name="flapping"/>: whether the transition at an index is part of a flapping episode (<see cref="FlappingEpisodes"/>).
     /// </summary>
     public static List<RoutedDelivery> Route(
         IReadOnlyList<Notification> transitions, IReadOnlyList<RoutedChannel> channels, IReadOnlyList<MaintenanceWindow> windows,
-        Func<Guid, MachineFacts?> findMachine, Func<Guid, bool> isOffline)
+        Func<Guid, MachineFacts?> findMachine, Func<Guid, bool> isOffline, Func<int, bool>? flapping = null)
     {
         var routed = new List<RoutedDelivery>(transitions.Count * channels.Count);
         for (var i = 0; i < transitions.Count; i++)
         {
             var n = transitions[i];
             var machine = Facts(n);
-            var context = new QuietContext(n.OccurredAt, windows, findMachine, isOffline, Flapping: false, InStorm: false);
+            var context = new QuietContext(n.OccurredAt, windows, findMachine, isOffline, Flapping: flapping?.Invoke(i) ?? false, InStorm: false);
             foreach (var channel in channels)
             {
                 var decision = QuietRules.Decide(n.Event, machine, channel.Route, context);

@@ -7,13 +7,14 @@ namespace Heartbeat.Notifier.Senders;
 public static class NotificationText
 {
     public static string Title(Notification n) =>
-        n.Reminder is { } r ? $"🔴 {n.Machine.Name} is still offline (reminder {r})"
+        MachineNoticeText.Title(n) ?? (n.Reminder is { } r ? $"🔴 {n.Machine.Name} is still offline (reminder {r})"
         : n.Kind == Notification.Offline ? $"🔴 {n.Machine.Name} is offline"
         : n.DetectedLate ? $"🟡 {n.Machine.Name} was offline (a past outage, now over)"
-        : $"🟢 {n.Machine.Name} is back online";
+        : $"🟢 {n.Machine.Name} is back online");
 
     public static string Subject(Notification n) =>
-        n.Reminder is { } r ? $"[Heartbeat] {n.Machine.Name} is still offline (reminder {r})"
+        MachineNoticeText.Headline(n) is { } headline ? $"[Heartbeat] {headline}"
+        : n.Reminder is { } r ? $"[Heartbeat] {n.Machine.Name} is still offline (reminder {r})"
         : n.Kind == Notification.Offline ? $"[Heartbeat] {n.Machine.Name} is offline"
         : n.DetectedLate ? $"[Heartbeat] {n.Machine.Name} was offline (past outage)"
         : $"[Heartbeat] {n.Machine.Name} is back online";
@@ -26,6 +27,8 @@ public static class NotificationText
         if (!string.IsNullOrWhiteSpace(n.Machine.Hostname)) facts.Add(("Host", n.Machine.Hostname));
         if (n.Kind == Notification.Offline)
             facts.Add(("Last seen", n.LastSeen is { } seen ? Time(seen) : "never"));
+        else if (MachineNoticeText.Facts(n) is { } notice)
+            facts.AddRange(notice);
         else
         {
             if (n.Downtime is { } downtime) facts.Add(("Downtime", Duration(downtime)));

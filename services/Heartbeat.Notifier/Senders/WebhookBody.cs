@@ -9,6 +9,9 @@ namespace Heartbeat.Notifier.Senders;
 /// plus <c>"detected_late":true</c> only for a past outage found after the fact (so today's receivers see today's
 /// shape), <c>"reminder":n</c> only for the n-th repeat of an offline while the machine stays down,
 /// and <c>"fallback":{"failed_channel_id","failed_channel_name","reason"}</c> when another channel failed for good.
+/// Per-machine notices add their own members (<see cref="MachineNoticeBody"/>): <c>"dependents_unreachable"</c> on an
+/// offline with silent machines behind it, <c>"message"</c> on <c>machine.warning</c>, <c>"flapping"</c> and the rest on
+/// <c>machine.flapping</c>; <c>machine.status</c> is the state the notice tells.
 /// </summary>
 public static class WebhookBody
 {
@@ -25,7 +28,7 @@ public static class WebhookBody
             json.WriteString("name", n.Machine.Name);
             json.WriteString("hostname", n.Machine.Hostname);
             json.WriteString("description", n.Machine.Description);
-            json.WriteString("status", n.Kind);
+            json.WriteString("status", n.MachineStatus);
             if (n.LastSeen is { } seen) json.WriteString("last_seen", seen);
             else json.WriteNull("last_seen");
             json.WriteEndObject();
@@ -33,6 +36,7 @@ public static class WebhookBody
             json.WriteString("occurred_at", n.OccurredAt);
             if (n.DetectedLate) json.WriteBoolean("detected_late", true);
             if (n.Reminder is { } reminder) json.WriteNumber("reminder", reminder);
+            MachineNoticeBody.Write(json, n);
             if (outgoing.Fallback is { } fallback)
             {
                 json.WriteStartObject("fallback");

@@ -50,6 +50,8 @@ public record MachineState
     public string? PinnedHostKey { get; init; }
     public string? LastProbeError { get; init; }
     public RunFinished? LastRun { get; init; }
+    /// <summary>The warning spell under way (the machine reported warning and not ok since), if any.</summary>
+    public Guid? WarningId { get; init; }
 
     public bool IsOffline => OpenEpisodeId is not null;
 
@@ -119,6 +121,12 @@ public record MachineState
 
     private MachineState When(RunFinished e) => this with { LastRun = e };
 
+    /// <summary>Idempotent, like the transitions: the detector sets memory ahead of the store with the same event.</summary>
+    private MachineState When(MachineReportedWarning e) => this with { WarningId = e.WarningId };
+
+    /// <summary>Ends only the spell it names.</summary>
+    private MachineState When(MachineWarningCleared e) => WarningId == e.WarningId ? this with { WarningId = null } : this;
+
     /// <summary>
     /// Folds one event of the machine's stream read back from the store, at its stream version. An event this
     /// state has no member for still advances <see cref="Version"/>. The result has the runtime type of this
@@ -140,6 +148,8 @@ public record MachineState
         ProbeFailed e => When(e),
         ProbeRecovered e => When(e),
         RunFinished e => When(e),
+        MachineReportedWarning e => When(e),
+        MachineWarningCleared e => When(e),
         _ => this,
     }) with { Version = streamVersion };
 
@@ -149,6 +159,6 @@ public record MachineState
         typeof(MachineRegistered), typeof(MachineSettingsChanged), typeof(MachineTokenRotated), typeof(PingKeyIssued),
         typeof(PingKeyRevoked), typeof(MonitoringPaused), typeof(MonitoringResumed), typeof(MachineRetired),
         typeof(MachineWentOffline), typeof(MachineWentOnline), typeof(ProbeHostKeyPinned), typeof(ProbeFailed),
-        typeof(ProbeRecovered), typeof(RunFinished),
+        typeof(ProbeRecovered), typeof(RunFinished), typeof(MachineReportedWarning), typeof(MachineWarningCleared),
     ];
 }

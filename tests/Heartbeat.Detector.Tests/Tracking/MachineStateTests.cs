@@ -28,6 +28,8 @@ public class MachineStateTests
         new ProbeFailed(Id, "refused", T0),
         new ProbeRecovered(Id, T0),
         new RunFinished(Id, T0, T0.AddMinutes(1), TimeSpan.FromMinutes(1), Failed: false),
+        new MachineReportedWarning(Id, T0, Guid.CreateVersion7(), "disk 91 %"),
+        new MachineWarningCleared(Id, T0, Guid.CreateVersion7()),
     ];
 
     [Theory]

@@ -66,6 +66,8 @@ public class PlatformFixture : IAsyncLifetime
             // The live stream's keep-alive well inside the gateway's activity timeout below (DashboardStreamTests).
             ["Status__KeepAlive"] = "1s",
             ["Heartbeat__EnrollmentKeys"] = EnrollmentKey,
+            // Flapping within half a minute rather than half an hour, for notifier and detector alike (MachineNoticeTests).
+            ["Heartbeat__Flapping__Window"] = "30s",
             // Traces (and logs) go over OTLP to the fixture's own receiver, as they would to a collector: every
             // test runs with tracing on, and TraceTests read the spans. Exported often, so a test waits little.
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Otlp.Endpoint.ToString(),

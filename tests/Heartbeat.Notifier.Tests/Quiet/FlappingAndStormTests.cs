@@ -1,4 +1,5 @@
 using Heartbeat.Notifier.Quiet;
+using Heartbeat.ServiceDefaults.Machines;
 
 namespace Heartbeat.Notifier.Tests.Quiet;
 
