@@ -32,6 +32,9 @@ PY
 fi
 runner=()
 case "$agent" in *.dll) runner=(dotnet) ;; esac
+# The linux-arm64 executable on another architecture runs under qemu-user with Debian's arm64 C runtime; the RSS
+# read is then qemu's (the emulator and its translated code included), not what the agent takes on an arm64 machine.
+if [[ "$agent" == */linux-arm64/* ]] && [ "$(uname -m)" != aarch64 ]; then runner=(qemu-aarch64 -L /usr/aarch64-linux-gnu); fi
 HEARTBEAT_INTERVAL="$interval" "${runner[@]}" "$agent" 2>/dev/null &
 pid=$!
 sleep 5

@@ -39,9 +39,13 @@ public static class BuiltPrograms
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
-    public static Process Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    public static Process Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null) =>
+        StartProgram("dotnet", [dll, .. args], environment, workingDirectory);
+
+    /// <summary>Starts a program (a native executable, or one run through another such as qemu) in the same clean environment.</summary>
+    public static Process StartProgram(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        var start = new ProcessStartInfo(fileName, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -72,8 +76,14 @@ public sealed class AgentProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _lines = new();
 
     public AgentProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
+        : this(BuiltPrograms.Start(BuiltPrograms.AgentDll, args, environment))
     {
-        _process = BuiltPrograms.Start(BuiltPrograms.AgentDll, args, environment);
+    }
+
+    /// <summary>An agent started another way (a published executable), whose log is read the same way.</summary>
+    public AgentProcess(Process process)
+    {
+        _process = process;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
         _process.BeginOutputReadLine();
