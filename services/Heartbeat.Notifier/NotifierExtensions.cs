@@ -26,15 +26,18 @@ public static class NotifierExtensions
 
         // Registered before MassTransit's hosted service: the tables exist before the first message is consumed.
         builder.Services.AddHostedService<DeliverySchema>();
+        builder.Services.AddHostedService<FleetSchema>();
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.AddSingleton<MaintenanceWindows>();
         builder.Services.AddSingleton<QuietLookup>();
+        builder.Services.AddSingleton<StormMerge>();
         builder.Services.AddSingleton<RecordTransition>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordTransition>());
         builder.AddHeartbeatMassTransit(x =>
         {
             x.AddConsumer<MachineWentOfflineConsumer, TransitionConsumerDefinition<MachineWentOfflineConsumer>>();
             x.AddConsumer<MachineWentOnlineConsumer, TransitionConsumerDefinition<MachineWentOnlineConsumer>>();
+            x.AddConsumer<PlatformIncidentConsumer, PlatformIncidentConsumerDefinition>();
         });
 
         builder.Services.AddSingleton<ChannelSecrets>();
@@ -50,6 +53,7 @@ public static class NotifierExtensions
         builder.Services.AddHostedService<MaintenanceEnd>();
         builder.Services.AddHostedService<Reminders>();
         builder.Services.AddHostedService<DependentOfflines>();
+        builder.Services.AddHostedService<StormDigests>();
         return builder;
     }
 

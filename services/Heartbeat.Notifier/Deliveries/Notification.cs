@@ -9,6 +9,7 @@ namespace Heartbeat.Notifier.Deliveries;
 /// <see cref="DetectedLate"/>: a past outage the detector found after the fact (it was down or behind); only its online
 /// is sent, once, and says so — the machine is up by the time anyone reads it.
 /// <see cref="Reminder"/>: the offline repeated, the n-th time, because the machine is still down (<see cref="Reminders"/>).
+/// <see cref="Digest"/>, <see cref="Incident"/>: a fleet-wide notification that names no single machine (<see cref="FleetNotices"/>).
 /// </summary>
 public sealed record Notification(
     string Kind,
@@ -19,7 +20,9 @@ public sealed record Notification(
     DateTimeOffset? OfflineSince = null,
     TimeSpan? Downtime = null,
     bool DetectedLate = false,
-    int? Reminder = null)
+    int? Reminder = null,
+    DigestNote? Digest = null,
+    IncidentNote? Incident = null)
 {
     public const string Offline = "offline";
     public const string Online = "online";
