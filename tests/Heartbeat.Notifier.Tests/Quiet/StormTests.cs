@@ -154,7 +154,7 @@ public class StormTests
 
         Assert.Equal(new StormOptions(20, TimeSpan.FromSeconds(30)), new NotifierOptions().Storm.Rule);
         Assert.Contains(Errors("Notifier:Storm:Machines", "0"), e => e.Contains("Notifier:Storm:Machines"));
-        Assert.Contains(Errors("Notifier:Storm:Window", "0s"), e => e.Contains("Notifier:Storm:Window"));
+        Assert.Contains(Errors("Notifier:Storm:Window", "500ms"), e => e.Contains("Notifier:Storm:Window"));
         Assert.Contains(Errors("Notifier:Storm:Window", "2h"), e => e.Contains("Notifier:Storm:Window"));
     }
 

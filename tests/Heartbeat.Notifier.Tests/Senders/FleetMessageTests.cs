@@ -40,11 +40,11 @@ public class FleetMessageTests
     }
 
     [Fact]
-    public void The_digest_webhook_is_signed_like_the_others()
+    public async Task The_digest_webhook_is_signed_like_the_others()
     {
         var outgoing = Out(FleetNotices.Of(Digest("online", 3)));
         using var request = WebhookSender.Request(new Heartbeat.Notifier.Channels.ChannelTarget(Guid.NewGuid(), "ops", "webhook", "https://hooks.example.net/x", "s3cret", null, null, []), outgoing, From);
-        var body = request.Content!.ReadAsByteArrayAsync().Result;
+        var body = await request.Content!.ReadAsByteArrayAsync();
 
         Assert.Equal(WebhookSignature.Sign(body, "s3cret"), request.Headers.GetValues(WebhookSignature.Header).Single());
         Assert.Equal(outgoing.DeliveryId, request.Headers.GetValues("webhook-id").Single());
