@@ -25,18 +25,23 @@ public class PlatformIncidentNotificationTests(FaultFixture fixture)
             w.Event == "platform.incident" && w.Payload.GetProperty("state").GetString() == state
             && !known.Contains(w.Payload.GetProperty("incident_id").GetGuid());
 
-        ReceivedWebhook started;
         await Platform.Ingest.FreezeAsync();
+        DateTimeOffset thawedAt;
         try
         {
-            // Told while it lasts: the canary stops arriving, the detector records the interruption, the notifier tells it.
-            started = (await Platform.Webhooks.WaitForAsync(w => New(w, "started"), "platform.incident started webhook", TimeSpan.FromSeconds(30)))[0];
+            // The detector notices (the API shows the interruption open), then the fault lasts a few seconds more.
+            await Eventually.Async(async () => (await Platform.IncidentsAsyncOrEmpty()).Where(i => !before.Contains(i.Id)).ToList(),
+                news => news.Count >= 1, "an open intake interruption", TimeSpan.FromSeconds(30));
+            await Task.Delay(TimeSpan.FromSeconds(3)); // the fault lasts; not synchronisation
         }
         finally
         {
             await Platform.Ingest.ThawAsync();
+            thawedAt = DateTimeOffset.UtcNow;
         }
-        var ended = (await Platform.Webhooks.WaitForAsync(w => New(w, "ended"), "platform.incident ended webhook", TimeSpan.FromSeconds(30)))[0];
+        // Bounds for a loaded box: the detector's daemon may read the stored interruption only once intake works again.
+        var started = (await WaitAsync(w => New(w, "started"), "platform.incident started webhook"))[0];
+        var ended = (await WaitAsync(w => New(w, "ended"), "platform.incident ended webhook"))[0];
         var incident = (await Eventually.Async(
             async () => (await Platform.IncidentsAsync()).Where(i => !before.Contains(i.Id)).ToList(),
             news => news.Count >= 1 && news.All(i => i.EndedAt is not null), "one ended intake interruption recorded", TimeSpan.FromSeconds(30))).Single();
@@ -52,6 +57,18 @@ public class PlatformIncidentNotificationTests(FaultFixture fixture)
         Assert.Equal(Platform.Gateway.BaseAddress.ToString(), started.Payload.GetProperty("dashboard_url").GetString());
         foreach (var w in told)
             Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(ChannelSecret), Encoding.UTF8.GetBytes(w.Body))), w.Signature);
-        Console.WriteLine($"intake interrupted {incident.DurationSeconds:F1} s ({incident.Cause}): started told {(started.ReceivedAt - incident.StartedAt).TotalSeconds:F1} s after its start, ended told {(ended.ReceivedAt - incident.EndedAt!.Value).TotalSeconds:F1} s after its end");
+        Console.WriteLine($"intake interrupted {incident.DurationSeconds:F1} s ({incident.Cause}): started told {(started.ReceivedAt - incident.StartedAt).TotalSeconds:F1} s after its start ({(started.ReceivedAt < thawedAt ? "while it lasted" : "after the thaw")}), ended told {(ended.ReceivedAt - incident.EndedAt!.Value).TotalSeconds:F1} s after its end");
+    }
+
+    private async Task<IReadOnlyList<ReceivedWebhook>> WaitAsync(Func<ReceivedWebhook, bool> match, string what)
+    {
+        try
+        {
+            return await Platform.Webhooks.WaitForAsync(match, what, TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Platform.Logs()}", e);
+        }
     }
 }
