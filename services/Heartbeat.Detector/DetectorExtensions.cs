@@ -43,7 +43,8 @@ public static class DetectorExtensions
                 opts.Storage.ExtendedSchemaObjects.Add(RecentHeartbeats.Definition(opts.DatabaseSchemaName));
             })
             .AddSubscriptionWithServices<FleetTracker>(ServiceLifetime.Singleton)
-            .AddSubscriptionWithServices<TransitionPublisher>(ServiceLifetime.Singleton);
+            .AddSubscriptionWithServices<TransitionPublisher>(ServiceLifetime.Singleton)
+            .AddSubscriptionWithServices<PlatformIncidentPublisher>(ServiceLifetime.Singleton);
 
         builder.AddHeartbeatMassTransit(_ => { });
         builder.Services.AddSingleton<Leadership.Leadership>();

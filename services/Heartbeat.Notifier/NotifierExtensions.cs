@@ -27,12 +27,14 @@ public static class NotifierExtensions
 
         // Registered before MassTransit's hosted service: the tables exist before the first message is consumed.
         builder.Services.AddHostedService<DeliverySchema>();
+        builder.Services.AddHostedService<FleetSchema>();
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.AddSingleton<MaintenanceWindows>();
         builder.Services.AddSingleton<QuietLookup>();
         builder.Services.AddSingleton(FlappingOptions.Read(builder.Configuration));
         builder.Services.AddSingleton<FlappingEpisodes>();
         builder.Services.AddSingleton<RecordWarning>();
+        builder.Services.AddSingleton<StormMerge>();
         builder.Services.AddSingleton<RecordTransition>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordTransition>());
         builder.AddHeartbeatMassTransit(x =>
@@ -41,6 +43,7 @@ public static class NotifierExtensions
             x.AddConsumer<MachineWentOnlineConsumer, TransitionConsumerDefinition<MachineWentOnlineConsumer>>();
             x.AddConsumer<MachineReportedWarningConsumer, TransitionConsumerDefinition<MachineReportedWarningConsumer>>();
             x.AddConsumer<MachineWarningClearedConsumer, TransitionConsumerDefinition<MachineWarningClearedConsumer>>();
+            x.AddConsumer<PlatformIncidentConsumer, PlatformIncidentConsumerDefinition>();
         });
 
         builder.Services.AddSingleton<ChannelSecrets>();
@@ -57,6 +60,7 @@ public static class NotifierExtensions
         builder.Services.AddHostedService<Reminders>();
         builder.Services.AddHostedService<DependentOfflines>();
         builder.Services.AddHostedService<FlappingEnd>();
+        builder.Services.AddHostedService<StormDigests>();
         return builder;
     }
 

@@ -25,13 +25,20 @@ public sealed class NotifierOptions : IValidatableObject
     [Required]
     public SmtpOptions Smtp { get; set; } = new();
 
+    [Required]
+    public StormDigestOptions Storm { get; set; } = new();
+
     /// <summary>Binds <c>Notifier:*</c>; durations accept 00:00:15 as well as 15s, 500ms, 2m (<see cref="Durations"/>).</summary>
     public static void Bind(NotifierOptions o, IConfiguration c)
     {
         o.AllowPrivateTargets = c.GetValue("Notifier:AllowPrivateTargets", o.AllowPrivateTargets);
-        o.DashboardUrl = c["Notifier:DashboardUrl"] is { Length: > 0 } dashboard ? dashboard : o.DashboardUrl;
+        // Without a dashboard URL of its own, the platform's public URL (the one ingest hands out) is where the dashboard is.
+        o.DashboardUrl = c["Notifier:DashboardUrl"] is { Length: > 0 } dashboard ? dashboard
+            : c["Ingest:PublicUrl"] is { Length: > 0 } publicUrl ? publicUrl.TrimEnd('/') + "/" : o.DashboardUrl;
         c.GetSection("Notifier:Telegram").Bind(o.Telegram);
         c.GetSection("Notifier:Smtp").Bind(o.Smtp);
+        o.Storm.Machines = c.GetValue("Notifier:Storm:Machines", o.Storm.Machines);
+        o.Storm.Window = Durations.Read(c, o.Storm.Window, "Notifier:Storm:Window");
         var d = o.Delivery;
         d.MaxAttempts = c.GetValue("Notifier:Delivery:MaxAttempts", d.MaxAttempts);
         d.MaxConcurrentSends = c.GetValue("Notifier:Delivery:MaxConcurrentSends", d.MaxConcurrentSends);
@@ -45,7 +52,7 @@ public sealed class NotifierOptions : IValidatableObject
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext context) =>
-        Delivery.Validate(context).Concat(Telegram.Validate()).Concat(Smtp.Validate());
+        Delivery.Validate(context).Concat(Telegram.Validate()).Concat(Smtp.Validate()).Concat(Storm.Validate());
 }
 
 public sealed class DeliveryOptions
@@ -94,6 +101,26 @@ public sealed class DeliveryOptions
     }
 
     private static ValidationResult Fail(string message) => new(message);
+}
+
+/// <summary>
+/// Alert storms (<c>Notifier:Storm:*</c>): when more than <see cref="Machines"/> machines go offline (or come back)
+/// within <see cref="Window"/>, the rest of that window's are told in one digest per channel.
+/// </summary>
+public sealed class StormDigestOptions
+{
+    public int Machines { get; set; } = 20;
+    public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(30);
+
+    public Quiet.StormOptions Rule => new(Machines, Window);
+
+    public IEnumerable<ValidationResult> Validate()
+    {
+        if (Machines is < 1 or > 1_000_000) yield return new ValidationResult("Notifier:Storm:Machines must be between 1 and 1000000.");
+        // A digest is sent when its window closes: a window of hours would hold a storm's news back for hours.
+        if (Window < TimeSpan.FromSeconds(1) || Window > TimeSpan.FromMinutes(10))
+            yield return new ValidationResult("Notifier:Storm:Window must be between 1s and 10m.");
+    }
 }
 
 public sealed class TelegramOptions

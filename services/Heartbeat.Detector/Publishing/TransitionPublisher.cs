@@ -53,7 +53,7 @@ public sealed class TransitionPublisher : SubscriptionBase
                     {
                         // Published inside the transition's trace, so MassTransit carries it to the notifier.
                         using var activity = StartTrace(e.Data);
-                        await PublishUntilSentAsync(message, e.Id, ct);
+                        await PublishUntilSentAsync(_bus, _logger, message, e.Id, ct);
                     }
             }));
         return NullChangeListener.Instance;
@@ -99,7 +99,8 @@ public sealed class TransitionPublisher : SubscriptionBase
         _ => null,
     };
 
-    private async Task PublishUntilSentAsync(object message, Guid eventId, CancellationToken ct)
+    /// <summary>Publishes until RabbitMQ takes it (backing off to 10 s), so a broker outage delays messages but never drops one.</summary>
+    internal static async Task PublishUntilSentAsync(IBus bus, ILogger logger, object message, Guid eventId, CancellationToken ct)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         for (var attempt = 1; ; attempt++)
@@ -108,12 +109,12 @@ public sealed class TransitionPublisher : SubscriptionBase
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(10));
-                await _bus.Publish(message, message.GetType(), c => c.MessageId = eventId, timeout.Token);
+                await bus.Publish(message, message.GetType(), c => c.MessageId = eventId, timeout.Token);
                 return;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                _logger.LogWarning("Publishing {MessageType} {EventId} failed (attempt {Attempt}): {Error}; retrying in {Delay}",
+                logger.LogWarning("Publishing {MessageType} {EventId} failed (attempt {Attempt}): {Error}; retrying in {Delay}",
                     message.GetType().Name, eventId, attempt, e.Message, delay);
                 await Task.Delay(delay, ct);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));

@@ -14,6 +14,7 @@ namespace Heartbeat.Notifier.Deliveries;
 /// <see cref="Message"/>: what a machine reporting a warning said. <see cref="Transitions"/>, <see cref="Window"/> and
 /// <see cref="State"/>: a flapping notice (how many transitions within the window, the state it is in) or its end
 /// (the state it settled in). <see cref="EpisodeId"/> is the warning spell's or the flapping episode's id for those.
+/// <see cref="Digest"/>, <see cref="Incident"/>: a fleet-wide notification that names no single machine (<see cref="FleetNotices"/>).
 /// </summary>
 public sealed record Notification(
     string Kind,
@@ -29,7 +30,9 @@ public sealed record Notification(
     string? Message = null,
     int? Transitions = null,
     TimeSpan? Window = null,
-    string? State = null)
+    string? State = null,
+    DigestNote? Digest = null,
+    IncidentNote? Incident = null)
 {
     public const string Offline = "offline";
     public const string Online = "online";

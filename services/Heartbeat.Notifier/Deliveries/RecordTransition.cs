@@ -69,12 +69,13 @@ public sealed class RecordTransition : BackgroundService
     private readonly TimeProvider _time;
     private readonly IOptions<NotifierOptions> _options;
     private readonly QuietLookup _quiet;
+    private readonly StormMerge _storm;
     private readonly GroupCommit<Transition> _offlines;
     private readonly GroupCommit<Transition> _onlines;
 
-    public RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options, QuietLookup quiet)
+    public RecordTransition(NpgsqlDataSource database, DispatchSignal signal, TimeProvider time, IOptions<NotifierOptions> options, QuietLookup quiet, StormMerge storm)
     {
-        (_database, _signal, _time, _options, _quiet) = (database, signal, time, options, quiet);
+        (_database, _signal, _time, _options, _quiet, _storm) = (database, signal, time, options, quiet, storm);
         _offlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
         _onlines = new GroupCommit<Transition>(InsertAsync, MaxBatch);
     }
@@ -102,7 +103,10 @@ public sealed class RecordTransition : BackgroundService
     {
         var now = _time.GetUtcNow();
         var routed = await _quiet.RouteAsync(transitions.Select(t => t.Notification).ToList());
-        await using var command = _database.CreateCommand(Sql);
+        // One transaction with the storm rule (StormMerge), so no dispatcher sees a row about to be merged into a digest.
+        await using var connection = await _database.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(Sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.EpisodeId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.Machine.Id).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = transitions.Select(t => t.Notification.Kind).ToArray() });
@@ -120,6 +124,9 @@ public sealed class RecordTransition : BackgroundService
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = routed.Select(r => r.QuietUntil).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan?[]> { TypedValue = transitions.Select(t => t.DependencyHold).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = transitions.Select(t => t.TraceParent).ToArray() });
-        if (await command.ExecuteNonQueryAsync() > 0) _signal.Wake();
+        var inserted = await command.ExecuteNonQueryAsync();
+        await _storm.MergeAsync(connection, transaction, transitions.Select(t => t.Notification).ToList());
+        await transaction.CommitAsync();
+        if (inserted > 0) _signal.Wake();
     }
 }

@@ -7,13 +7,14 @@ namespace Heartbeat.Notifier.Senders;
 public static class NotificationText
 {
     public static string Title(Notification n) =>
-        MachineNoticeText.Title(n) ?? (n.Reminder is { } r ? $"🔴 {n.Machine.Name} is still offline (reminder {r})"
+        FleetText.Title(n) ?? MachineNoticeText.Title(n) ?? (n.Reminder is { } r ? $"🔴 {n.Machine.Name} is still offline (reminder {r})"
         : n.Kind == Notification.Offline ? $"🔴 {n.Machine.Name} is offline"
         : n.DetectedLate ? $"🟡 {n.Machine.Name} was offline (a past outage, now over)"
         : $"🟢 {n.Machine.Name} is back online");
 
     public static string Subject(Notification n) =>
-        MachineNoticeText.Headline(n) is { } headline ? $"[Heartbeat] {headline}"
+        FleetText.Subject(n) is { } fleet ? fleet
+        : MachineNoticeText.Headline(n) is { } headline ? $"[Heartbeat] {headline}"
         : n.Reminder is { } r ? $"[Heartbeat] {n.Machine.Name} is still offline (reminder {r})"
         : n.Kind == Notification.Offline ? $"[Heartbeat] {n.Machine.Name} is offline"
         : n.DetectedLate ? $"[Heartbeat] {n.Machine.Name} was offline (past outage)"
@@ -22,6 +23,7 @@ public static class NotificationText
     /// <summary>The lines after the title, as (label, value); the caller formats them for its medium.</summary>
     public static IReadOnlyList<(string Label, string Value)> Facts(Outgoing outgoing, string dashboardUrl)
     {
+        if (FleetText.Facts(outgoing) is { } fleet) return fleet;
         var n = outgoing.Notification;
         var facts = new List<(string, string)>();
         if (!string.IsNullOrWhiteSpace(n.Machine.Hostname)) facts.Add(("Host", n.Machine.Hostname));

@@ -17,6 +17,7 @@ public static class WebhookBody
 {
     public static byte[] For(Outgoing outgoing)
     {
+        if (FleetWebhookBody.For(outgoing) is { } fleet) return fleet;
         var n = outgoing.Notification;
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))

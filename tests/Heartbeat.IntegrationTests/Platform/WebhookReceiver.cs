@@ -13,8 +13,10 @@ namespace Heartbeat.IntegrationTests.Platform;
 public sealed record ReceivedWebhook(DateTimeOffset ReceivedAt, string Body, string? Signature, string? WebhookId)
 {
     private JsonElement Json => JsonDocument.Parse(Body).RootElement;
+    /// <summary>The whole body, for fleet-wide notifications (digests, platform incidents), which name no machine.</summary>
+    public JsonElement Payload => Json;
     public string Event => Json.GetProperty("event").GetString()!;
-    public Guid MachineId => Json.GetProperty("machine").GetProperty("id").GetGuid();
+    public Guid MachineId => Json.TryGetProperty("machine", out var machine) ? machine.GetProperty("id").GetGuid() : Guid.Empty;
     public Guid EpisodeId => Json.GetProperty("episode_id").GetGuid();
     public JsonElement Machine => Json.GetProperty("machine");
     public DateTimeOffset OccurredAt => Json.GetProperty("occurred_at").GetDateTimeOffset();
@@ -50,6 +52,24 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public IReadOnlyList<ReceivedWebhook> For(Guid machineId) => _received.Where(w => w.MachineId == machineId).ToList();
+
+    /// <summary>Every webhook of this event (a fleet-wide one names no machine).</summary>
+    public IReadOnlyList<ReceivedWebhook> OfEvent(string @event) => _received.Where(w => w.Event == @event).ToList();
+
+    /// <summary>Waits until <paramref name="count"/> webhooks match, failing with the events that did arrive.</summary>
+    public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(Func<ReceivedWebhook, bool> match, string what, TimeSpan timeout, int count = 1)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var found = _received.Where(match).ToList();
+            if (found.Count >= count) return found;
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"Only {found.Count} of {count} {what} within {timeout}; got events: [{string.Join(", ", _received.Select(w => w.Event).Distinct())}]");
+            await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
 
     /// <summary>Waits until a webhook for the machine and event has arrived, failing with what did arrive.</summary>
     public async Task<ReceivedWebhook> WaitForAsync(Guid machineId, string @event, TimeSpan timeout)
