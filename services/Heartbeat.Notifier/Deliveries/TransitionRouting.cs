@@ -35,7 +35,7 @@ public static class TransitionRouting
         {
             var n = transitions[i];
             var machine = Facts(n);
-            var context = new QuietContext(n.OccurredAt, windows, findMachine, isOffline, Flapping: flapping?.Invoke(i) ?? false, InStorm: false);
+            var context = new QuietContext(n.OccurredAt, windows, findMachine, isOffline, Flapping: flapping?.Invoke(i) ?? false);
             foreach (var channel in channels)
             {
                 var decision = QuietRules.Decide(n.Event, machine, channel.Route, context);

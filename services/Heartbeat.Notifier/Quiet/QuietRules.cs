@@ -13,14 +13,13 @@ public sealed record QuietContext(
     IReadOnlyList<MaintenanceWindow> Windows,
     Func<Guid, MachineFacts?> FindMachine,
     Func<Guid, bool> IsOffline,
-    bool Flapping,
-    bool InStorm);
+    bool Flapping);
 
 /// <summary>
 /// The order in which the rules apply, each a pure decision: a paused machine notifies nobody; a channel gets
 /// only what it asked for; a maintenance window silences (and its end tells what is still down); an outage
-/// behind an offline parent is told in the parent's notification; a flapping machine is told once that it
-/// flaps; and a storm is told in a digest.
+/// behind an offline parent is told in the parent's notification; and a flapping machine is told once that it
+/// flaps. A storm is judged after these, across the fleet and in the database (<see cref="Deliveries.StormMerge"/>).
 /// </summary>
 public static class QuietRules
 {
@@ -34,7 +33,6 @@ public static class QuietRules
             && Dependencies.OfflineAncestor(machine, context.FindMachine, context.IsOffline) is { } parent)
             return QuietDecision.Suppress(SuppressionReasons.Dependency, $"behind offline machine {context.FindMachine(parent)?.Name ?? parent.ToString()}");
         if (context.Flapping) return QuietDecision.Suppress(SuppressionReasons.Flapping);
-        if (context.InStorm) return QuietDecision.Suppress(SuppressionReasons.Digest);
         return QuietDecision.SendIt;
     }
 
