@@ -106,8 +106,11 @@ public sealed class IntakeMonitor(Fleet fleet, CanaryEvidence evidence, ReadAhea
             // that counts as this term's first arrival, so a takeover judges at once instead of a canary round later.
             // Its overdue clock starts now, giving the daemon that is only starting a whole timeout to read the next
             // one; judging itself never goes past what the canary proved (JudgeableUntil).
-            var observedAt = _standbyWatch is { } watched && seen is { } newest && newest >= watched.SeenAt
-                ? newest > watched.SeenAt ? now : watched.ObservedAt
+            // Which canary it saw does not matter: a graceful stop retires the old leader's canary, whose heartbeats
+            // may be the newest the standby watched, and requiring the remaining canaries to be as new made every
+            // graceful handover wait for the new tracker's first canary (judging 0.9-2.1 s after the lock, measured).
+            var observedAt = _standbyWatch is { } watched
+                ? seen is { } newest && newest > watched.SeenAt ? now : watched.ObservedAt
                 : (DateTimeOffset?)null;
             _watch = open is null && observedAt is { } at && now - at <= options.Value.CanaryTimeout
                 ? new IntakeWatch(seen, now, ArrivedThisTerm: true, null)
