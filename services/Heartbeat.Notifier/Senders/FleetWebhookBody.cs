@@ -63,14 +63,7 @@ public static class FleetWebhookBody
                 json.WriteString("dashboard_url", i.DashboardUrl);
             }
             json.WriteString("occurred_at", n.OccurredAt);
-            if (outgoing.Fallback is { } fallback)
-            {
-                json.WriteStartObject("fallback");
-                json.WriteString("failed_channel_id", fallback.FailedChannelId);
-                json.WriteString("failed_channel_name", fallback.FailedChannelName);
-                json.WriteString("reason", fallback.Reason);
-                json.WriteEndObject();
-            }
+            WebhookBody.WriteFallback(json, outgoing.Fallback);
             json.WriteEndObject();
         }
         return buffer.ToArray();

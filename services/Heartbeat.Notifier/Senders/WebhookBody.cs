@@ -38,16 +38,20 @@ public static class WebhookBody
             if (n.DetectedLate) json.WriteBoolean("detected_late", true);
             if (n.Reminder is { } reminder) json.WriteNumber("reminder", reminder);
             MachineNoticeBody.Write(json, n);
-            if (outgoing.Fallback is { } fallback)
-            {
-                json.WriteStartObject("fallback");
-                json.WriteString("failed_channel_id", fallback.FailedChannelId);
-                json.WriteString("failed_channel_name", fallback.FailedChannelName);
-                json.WriteString("reason", fallback.Reason);
-                json.WriteEndObject();
-            }
+            WriteFallback(json, outgoing.Fallback);
             json.WriteEndObject();
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>Which channel failed and why, when this is a fallback delivery: the same for every kind of notification.</summary>
+    public static void WriteFallback(Utf8JsonWriter json, FallbackNote? fallback)
+    {
+        if (fallback is null) return;
+        json.WriteStartObject("fallback");
+        json.WriteString("failed_channel_id", fallback.FailedChannelId);
+        json.WriteString("failed_channel_name", fallback.FailedChannelName);
+        json.WriteString("reason", fallback.Reason);
+        json.WriteEndObject();
     }
 }
