@@ -8,23 +8,8 @@ namespace Heartbeat.IntegrationTests;
 
 /// <summary>The dashboard in a real browser (Debian's Chromium, driven by Playwright) against the running platform, through the gateway.</summary>
 [Collection(PlatformCollection.Name)]
-public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) : IAsyncLifetime
+public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) : BrowserTests
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await DashboardBrowser.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     private async Task<RegisteredMachine> RegisterAsync(string prefix, int thresholdSeconds, string? tag = null)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
@@ -40,7 +25,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         await platform.SendHeartbeatAsync(online);
         var fresh = await RegisterAsync("dash", 300);
 
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey);
         await page.GetByLabel("Search").FillAsync(online.Name);
         await Assertions.Expect(DashboardBrowser.Row(page, online.Id).Locator(".badge")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
         await page.GetByLabel("Search").FillAsync(fresh.Name);
@@ -54,7 +39,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
     [Fact]
     public async Task Says_so_when_the_key_is_refused()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(platform.Gateway.BaseAddress.ToString());
 
         await page.FillAsync("#api-key", "not-a-key");
@@ -72,7 +57,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         IPage page;
         await using (DashboardBrowser.KeepBeating(platform, machine))
         {
-            page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+            page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey);
             await page.GetByLabel("Search").FillAsync(machine.Name);
             row = DashboardBrowser.Row(page, machine.Id);
             await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
@@ -100,7 +85,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         await platform.SendHeartbeatAsync(a);
         await platform.SendHeartbeatAsync(b);
 
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey);
         var rows = page.Locator("#machines tr[data-id]");
         await page.GetByLabel("Tag", new() { Exact = true }).FillAsync(tag);
         await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 10_000 });
@@ -133,7 +118,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         await platform.Webhooks.WaitForAsync(machine.Id, "machine.online", TimeSpan.FromSeconds(10));
         Assert.True((await platform.Machines.Pause(machine.Id)).IsSuccessStatusCode);
 
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.AdminKey);
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.AdminKey);
         await page.GetByLabel("Search").FillAsync(machine.Name);
         await page.GetByRole(AriaRole.Link, new() { Name = machine.Name }).ClickAsync();
 
@@ -158,7 +143,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         var machine = await RegisterAsync("pause", 3);
         await using (DashboardBrowser.KeepBeating(platform, machine))
         {
-            var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.AdminKey);
+            var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.AdminKey);
             await page.GotoAsync($"{platform.Gateway.BaseAddress}#machine/{machine.Id}");
             await Assertions.Expect(page.Locator("#detail-status")).ToHaveTextAsync("online", new() { Timeout = 10_000 });
 
@@ -176,7 +161,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
     public async Task An_admin_changes_a_machines_settings_from_the_page_and_a_refused_value_changes_nothing()
     {
         var machine = await RegisterAsync("settings", 300);
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.AdminKey);
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.AdminKey);
         await page.GotoAsync($"{platform.Gateway.BaseAddress}#machine/{machine.Id}");
         await Assertions.Expect(page.Locator("#detail-name")).ToHaveTextAsync(machine.Name, new() { Timeout = 10_000 });
 
@@ -205,7 +190,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
     public async Task A_read_key_sees_no_admin_actions()
     {
         var machine = await RegisterAsync("reader", 300);
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey);
         await Assertions.Expect(page.Locator("#role")).ToHaveTextAsync("read key");
         await page.GotoAsync($"{platform.Gateway.BaseAddress}#machine/{machine.Id}");
         await Assertions.Expect(page.Locator("#detail-name")).ToHaveTextAsync(machine.Name, new() { Timeout = 10_000 });
@@ -219,7 +204,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
     {
         var machine = await RegisterAsync("phone", 300);
         await platform.SendHeartbeatAsync(machine);
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey, new ViewportSize { Width = 390, Height = 844 });
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey, new ViewportSize { Width = 390, Height = 844 });
         await Assertions.Expect(page.Locator("#machines tr[data-id]").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling at 390 px");
         await Assertions.Expect(page.Locator("#machines tr[data-id] td.wide").First).ToBeHiddenAsync();
@@ -237,7 +222,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
         Assert.True((await admin.Create(new CreateStatusPageRequest(tag, "Example Shop — service status", [tag]))).IsSuccessStatusCode);
         var badge = (await admin.CreateBadge(new CreateBadgeRequest(MachineId: machine.Id))).Content!;
 
-        var anonymous = await _browser.NewPageAsync(new() { ViewportSize = new ViewportSize { Width = 1000, Height = 700 } });
+        var anonymous = await Browser.NewPageAsync(new() { ViewportSize = new ViewportSize { Width = 1000, Height = 700 } });
         var response = await anonymous.GotoAsync($"{platform.Gateway.BaseAddress}status/{tag}");
         Assert.Equal(200, response!.Status);
         await Assertions.Expect(anonymous.GetByRole(AriaRole.Heading, new() { Name = "Example Shop — service status" })).ToBeVisibleAsync();
@@ -255,7 +240,7 @@ public class DashboardTests(PlatformFixture platform, ITestOutputHelper output) 
     [Fact]
     public async Task Says_it_is_not_live_while_the_gateway_restarts_and_reconnects_by_itself()
     {
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey);
         await page.EvaluateAsync("window.notReloaded = true");
 
         await platform.Gateway.StopAsync();

@@ -11,23 +11,8 @@ namespace Heartbeat.IntegrationTests.Dashboard;
 /// detector records the interruption, and the dashboard says so while it lasts and draws it on the timelines after.
 /// </summary>
 [Collection(CanaryPlatformCollection.Name)]
-public class IncidentBannerTests(CanaryPlatformFixture platform) : IAsyncLifetime
+public class IncidentBannerTests(CanaryPlatformFixture platform) : BrowserTests
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await DashboardBrowser.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task An_intake_interruption_is_a_banner_while_it_lasts_and_a_band_on_the_timeline_after()
     {
@@ -43,7 +28,7 @@ public class IncidentBannerTests(CanaryPlatformFixture platform) : IAsyncLifetim
         var machine = await platform.RegisterAsync(thresholdSeconds: 300, name: $"incident-{Guid.NewGuid():N}"[..17]);
         await platform.SendHeartbeatAsync(machine);
 
-        var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+        var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey);
         await Assertions.Expect(page.Locator("#incidents")).ToBeHiddenAsync();
 
         await platform.Ingest.FreezeAsync();

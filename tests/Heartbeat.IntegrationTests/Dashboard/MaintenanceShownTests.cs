@@ -7,23 +7,8 @@ namespace Heartbeat.IntegrationTests.Dashboard;
 
 /// <summary>A machine inside a maintenance window says so, in the machine API and on the page, and stops saying so when the window goes.</summary>
 [Collection(PlatformCollection.Name)]
-public class MaintenanceShownTests(PlatformFixture platform) : IAsyncLifetime
+public class MaintenanceShownTests(PlatformFixture platform) : BrowserTests
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await DashboardBrowser.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task A_machine_in_a_window_shows_until_when_in_the_api_and_on_the_page()
     {
@@ -39,7 +24,7 @@ public class MaintenanceShownTests(PlatformFixture platform) : IAsyncLifetime
             Assert.Equal(endsAt.ToUnixTimeSeconds(), shown!.MaintenanceUntil!.Value.ToUnixTimeSeconds());
             Assert.Null((await platform.Machines.Get(other.Id)).Content!.MaintenanceUntil);
 
-            var page = await DashboardBrowser.OpenWithKeyAsync(_browser, platform, PlatformFixture.ReadKey);
+            var page = await DashboardBrowser.OpenWithKeyAsync(Browser, platform, PlatformFixture.ReadKey);
             await page.GetByLabel("Search").FillAsync(covered.Name);
             await Assertions.Expect(DashboardBrowser.Row(page, covered.Id).Locator(".badge.maintenance")).ToHaveTextAsync("maintenance", new() { Timeout = 10_000 });
             await page.GetByRole(AriaRole.Link, new() { Name = covered.Name }).ClickAsync();
