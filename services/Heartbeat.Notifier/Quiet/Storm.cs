@@ -46,11 +46,15 @@ public static class Storm
         IReadOnlyList<StormTransition> recorded, IReadOnlyList<OpenDigest> open, IReadOnlyList<StormTransition> arriving,
         StormOptions options, Func<Guid> newId)
     {
+        var order = arriving.OrderBy(t => t.At).ThenBy(t => t.Machine);
+        // A storm needs more transitions than there are in all: none is merged, and nothing is counted (counting is
+        // quadratic in the transitions within the window, which matters when the threshold is set high to turn storms off).
+        if (recorded.Count + arriving.Count <= options.Machines) return (order.Select(t => new StormVerdict(t, null)).ToList(), []);
         var known = recorded.ToList();
         var digests = open.OrderBy(d => d.OpenedAt).ToList();
         var opened = new List<OpenDigest>();
         var verdicts = new List<StormVerdict>(arriving.Count);
-        foreach (var t in arriving.OrderBy(t => t.At).ThenBy(t => t.Machine))
+        foreach (var t in order)
         {
             // Distinct machines: one flapping within the window counts once. Stops counting at the threshold.
             var inStorm = known.Where(k => k.Machine != t.Machine && k.At > t.At - options.Window && k.At < t.At + options.Window)
