@@ -64,9 +64,10 @@ public sealed class StormDigests(NpgsqlDataSource database, IDocumentStore store
         where d.id = any($1) and d.status = 'pending' and d.attempts = 0 and d.waits_for like '%:digest'
         """;
 
+    /// <summary>One statement: a command with parameters cannot hold two (PostgreSQL prepares it as one).</summary>
     private const string PruneSql = """
-        delete from notifier.storm_transitions where occurred_at < $1;
-        delete from notifier.storm_digests where closed_at < $1;
+        with transitions as (delete from notifier.storm_transitions where occurred_at < $1)
+        delete from notifier.storm_digests where closed_at < $1
         """;
 
     private sealed record ClosedDigest(Guid Id, string Kind, DateTimeOffset OpenedAt, DateTimeOffset DueAt);

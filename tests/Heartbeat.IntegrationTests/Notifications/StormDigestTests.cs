@@ -40,11 +40,22 @@ public class StormDigestTests(PlatformFixture platform)
         var replicas = new[] { platform.AddNotifierReplica(storm), platform.AddNotifierReplica(storm) };
         using var agents = new CancellationTokenSource();
         var ids = new HashSet<Guid>();
+        // A storm of two days ago, long forgotten: a replica prunes it when it starts.
+        var old = Guid.CreateVersion7();
+        await using (var command = platform.Database.CreateCommand("""
+            insert into notifier.storm_transitions (episode_id, kind, machine_id, occurred_at, digest_id) values ($1, 'offline', $1, now() - interval '2 days', $1);
+            insert into notifier.storm_digests (id, kind, opened_at, due_at, closed_at) values ($1, 'offline', now() - interval '2 days', now() - interval '2 days', now() - interval '2 days');
+            """.Replace("$1", $"'{old}'")))
+            await command.ExecuteNonQueryAsync();
         await platform.Notifier.StopAsync();
         try
         {
             foreach (var replica in replicas) replica.Start();
             foreach (var replica in replicas) await platform.WaitUntilReadyAsync(replica);
+            await Eventually.Async(() => CountAsync("""
+                select (select count(*) from notifier.storm_transitions where episode_id = any($1))
+                     + (select count(*) from notifier.storm_digests where id = any($1))
+                """, [old]), n => n == 0, "the storm of two days ago pruned", seconds: 10);
 
             var tag = Quiet.Unique("rack");
             var fleet = new List<RegisteredMachine>();
@@ -76,7 +87,11 @@ public class StormDigestTests(PlatformFixture platform)
             foreach (var (receiver, _) in receivers)
                 await receiver.WaitForAsync(r => IsDigest(r, "offline", ids), "the offline digest", TimeSpan.FromSeconds(60));
 
-            // The rack comes back: agents send every half second until both channels have the online digest.
+            // The rack comes back: agents send every half second until both channels have the online digest. First a
+            // threshold agents on a busy box can keep: with one second, a send running late is a second outage and a
+            // second digest, rightly, but not what this test is about.
+            foreach (var m in fleet)
+                Assert.True((await platform.Machines.ChangeSettings(m.Id, new ChangeMachineSettingsRequest(OfflineThresholdSeconds: 60))).IsSuccessStatusCode);
             var sending = Task.Run(async () =>
             {
                 while (!agents.IsCancellationRequested)
@@ -96,8 +111,10 @@ public class StormDigestTests(PlatformFixture platform)
             foreach (var (receiver, channel) in receivers)
                 foreach (var kind in new[] { "offline", "online" })
                 {
-                    var digests = receiver.Where(r => IsDigest(r, kind, ids));
-                    var digest = Assert.Single(digests);
+                    var digests = receiver.Where(r => IsDigest(r, kind, ids)).ToList();
+                    Assert.True(digests.Count == 1, $"{digests.Count} {kind} digests to {channel.Name}: " + string.Join("; ", digests.Select(d =>
+                        $"webhook-id {d.Header("webhook-id")}, {d.Json.GetProperty("count").GetInt32()} machines, digest {d.Json.GetProperty("digest_id")}, first at {d.Json.GetProperty("machines")[0].GetProperty("at")}")));
+                    var digest = digests[0];
                     var merged = digest.Json.GetProperty("machines").EnumerateArray().Select(m => m.GetProperty("id").GetGuid()).Where(ids.Contains).ToList();
                     var alone = receiver.Where(r => IsIndividual(r, kind, ids)).Select(r => r.MachineOf()).ToList();
                     Console.WriteLine($"channel {channel.Name}, {kind}: {alone.Count} on their own, {merged.Count} in one digest");
