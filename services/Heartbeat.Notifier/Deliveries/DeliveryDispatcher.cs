@@ -28,6 +28,7 @@ public sealed class DeliveryDispatcher(
     private readonly GroupCommit<RecordedAttempt> _outcomes = new(rows.RecordAsync, MaxRecordBatch);
     private readonly ConcurrentDictionary<Task, bool> _sends = new();
     private readonly ConcurrentDictionary<Guid, int> _perChannel = new();
+    private readonly ChannelFailureStreaks _streaks = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -94,6 +95,7 @@ public sealed class DeliveryDispatcher(
         {
             if (channel is null)
             {
+                _streaks.Forget(delivery.ChannelId);
                 await rows.CancelAsync(delivery, "The channel was deleted.", CancellationToken.None);
                 return;
             }
@@ -129,16 +131,33 @@ public sealed class DeliveryDispatcher(
         }
     }
 
+    /// <summary>
+    /// Each attempt at debug level (the delivery log keeps them all); a channel's failure streak once when it starts and
+    /// once when it ends (<see cref="ChannelFailureStreaks"/>); every delivery that failed for good, since it is a
+    /// notification nobody got on that channel.
+    /// </summary>
     private void Log(ClaimedDelivery delivery, Channel channel, SendOutcome outcome, AttemptDecision decision)
     {
-        if (decision.Status == DeliveryStatus.Delivered)
-            logger.LogInformation("Delivered {DeliveryId} to {Channel} on attempt {Attempt}", delivery.Id, channel, delivery.Attempt);
+        var delivered = decision.Status == DeliveryStatus.Delivered;
+        if (delivered)
+            logger.LogDebug("Delivered {DeliveryId} to {Channel} on attempt {Attempt}", delivery.Id, channel, delivery.Attempt);
         else if (decision.FailedForGood)
             logger.LogWarning("Delivery {DeliveryId} to {Channel} failed for good on attempt {Attempt}: {Error}{Fallback}",
                 delivery.Id, channel, delivery.Attempt, decision.Error,
                 channel.FallbackChannelId is { } f && delivery.Fallback is null ? $"; falling back to channel {f}" : "");
         else
-            logger.LogInformation("Delivery {DeliveryId} to {Channel} failed on attempt {Attempt} ({Error}); next attempt at {NextAttemptAt:O}",
+            logger.LogDebug("Delivery {DeliveryId} to {Channel} failed on attempt {Attempt} ({Error}); next attempt at {NextAttemptAt:O}",
                 delivery.Id, channel, delivery.Attempt, outcome.Error, decision.NextAttemptAt);
+
+        switch (_streaks.Observe(channel.Id, delivered, out var failedMeanwhile))
+        {
+            case ChannelChange.StartedFailing:
+                logger.LogWarning("Channel {Channel} is failing ({Error}); its deliveries are retried on their schedules, and each attempt is in the delivery log",
+                    channel, outcome.Error);
+                break;
+            case ChannelChange.DeliversAgain:
+                logger.LogInformation("Channel {Channel} delivers again, after {FailedAttempts} failed attempts", channel, failedMeanwhile);
+                break;
+        }
     }
 }
