@@ -8,7 +8,7 @@ using NpgsqlTypes;
 namespace Heartbeat.Notifier.Deliveries;
 
 /// <summary>
-/// Flapping, decided from the database before a batch of transitions is recorded. In one transaction, holding an
+/// Flapping, decided from the database as a batch of transitions is recorded. In the batch's transaction, holding an
 /// advisory lock per machine (so replicas recording transitions of the same machine take turns, and each counts
 /// the others' transitions): every transition is stored once (<c>flapping_transitions</c>, keyed by episode and
 /// kind), then judged by <see cref="Flapping.Step"/> against the machine's transitions within the window and its
@@ -19,15 +19,19 @@ namespace Heartbeat.Notifier.Deliveries;
 /// has held one state for the window. A redelivered transition is judged again but changes no episode.
 /// A past outage found after the fact is history, not flapping: it is neither counted nor judged.
 /// </summary>
-public sealed class FlappingEpisodes(NpgsqlDataSource database, FlappingOptions options, TimeProvider time)
+public sealed class FlappingEpisodes(FlappingOptions options, TimeProvider time)
 {
     /// <summary>The advisory lock class of a machine's flapping judgement ("FLAP"); the object is a hash of the machine id.</summary>
     private const int LockClass = 0x464C4150;
 
     private sealed record OpenEpisode(Guid Id, DateTimeOffset Last, string LastKind, int Transitions, MachineSnapshot Machine, bool Started, bool Changed);
 
-    /// <summary>Which of <paramref name="transitions"/> (by index) are part of a flapping episode, and so not told one by one.</summary>
-    public async Task<IReadOnlySet<int>> JudgeAsync(IReadOnlyList<Notification> transitions, IReadOnlyList<RoutedChannel> channels, IReadOnlyList<MaintenanceWindow> windows)
+    /// <summary>
+    /// Which of <paramref name="transitions"/> (by index) are part of a flapping episode, and so not told one by one. Judged
+    /// in the caller's transaction, the one that records the transitions' deliveries: one commit per batch.
+    /// </summary>
+    public async Task<IReadOnlySet<int>> JudgeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<Notification> transitions, IReadOnlyList<RoutedChannel> channels, IReadOnlyList<MaintenanceWindow> windows)
     {
         var judged = transitions.Select((n, i) => (Notification: n, Index: i))
             .Where(t => t.Notification.Kind is Notification.Offline or Notification.Online && !t.Notification.DetectedLate)
@@ -36,8 +40,6 @@ public sealed class FlappingEpisodes(NpgsqlDataSource database, FlappingOptions 
         if (judged.Count == 0) return flapping;
         var machines = judged.Select(t => t.Notification.Machine.Id).Distinct().Order().ToArray();
 
-        await using var connection = await database.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
         await using (var locks = new NpgsqlBatch(connection, transaction))
         {
             // In one order everywhere, so two batches naming the same machines cannot deadlock.
@@ -88,7 +90,6 @@ public sealed class FlappingEpisodes(NpgsqlDataSource database, FlappingOptions 
         await SaveAsync(connection, transaction, open.Values.Where(e => e.Changed).ToList());
         var routed = TransitionRouting.Route(notices.Select(n => n.Notification).ToList(), channels, windows, _ => null, _ => false);
         await NoticeRows.InsertAsync(connection, transaction, notices, routed, time.GetUtcNow());
-        await transaction.CommitAsync();
         return flapping;
     }
 

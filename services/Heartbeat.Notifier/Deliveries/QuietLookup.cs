@@ -2,6 +2,7 @@ using Heartbeat.Notifier.Channels;
 using Heartbeat.Notifier.Maintenance;
 using Heartbeat.Notifier.Quiet;
 using Marten;
+using Npgsql;
 
 namespace Heartbeat.Notifier.Deliveries;
 
@@ -13,10 +14,11 @@ namespace Heartbeat.Notifier.Deliveries;
 /// </summary>
 public sealed class QuietLookup(IDocumentStore store, MaintenanceWindows windows, FlappingEpisodes flapping)
 {
-    public async Task<List<RoutedDelivery>> RouteAsync(IReadOnlyList<Notification> transitions)
+    /// <summary>Routes <paramref name="transitions"/>; flapping is judged (and its notices recorded) in the caller's transaction.</summary>
+    public async Task<List<RoutedDelivery>> RouteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<Notification> transitions)
     {
         var (channels, active) = await LoadAsync();
-        var flaps = await flapping.JudgeAsync(transitions, channels, active);
+        var flaps = await flapping.JudgeAsync(connection, transaction, transitions, channels, active);
         return TransitionRouting.Route(transitions, channels, active, _ => null, _ => false, flaps.Contains);
     }
 

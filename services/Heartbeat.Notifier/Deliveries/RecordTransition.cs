@@ -23,7 +23,7 @@ namespace Heartbeat.Notifier.Deliveries;
 /// </summary>
 public sealed class RecordTransition : BackgroundService
 {
-    private const int MaxBatch = 500;
+    private const int MaxBatch = TransitionConsumerDefinition<MachineWentOfflineConsumer>.ConcurrentMessages;
 
     private const string Sql = """
         insert into notifier.deliveries (id, channel_id, machine_id, episode_id, kind, payload, status, attempts, created_at, next_attempt_at, hold_until, waits_for,
@@ -102,10 +102,11 @@ public sealed class RecordTransition : BackgroundService
     private async Task InsertAsync(IReadOnlyList<Transition> transitions)
     {
         var now = _time.GetUtcNow();
-        var routed = await _quiet.RouteAsync(transitions.Select(t => t.Notification).ToList());
-        // One transaction with the storm rule (StormMerge), so no dispatcher sees a row about to be merged into a digest.
+        // One transaction with the flapping judgement and the storm rule (StormMerge), so no dispatcher sees a row about
+        // to be merged into a digest, and a batch costs one commit.
         await using var connection = await _database.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        var routed = await _quiet.RouteAsync(connection, transaction, transitions.Select(t => t.Notification).ToList());
         await using var command = new NpgsqlCommand(Sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.EpisodeId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Notification.Machine.Id).ToArray() });

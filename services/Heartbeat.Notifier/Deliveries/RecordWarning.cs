@@ -28,9 +28,12 @@ public sealed class RecordWarning(NpgsqlDataSource database, QuietLookup quiet, 
 
     private async Task RecordAsync(Notice notice)
     {
-        var routed = await quiet.RouteAsync([notice.Notification]);
         await using var connection = await database.OpenConnectionAsync();
-        if (await NoticeRows.InsertAsync(connection, null, [notice], routed, time.GetUtcNow()) > 0) signal.Wake();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var routed = await quiet.RouteAsync(connection, transaction, [notice.Notification]);
+        var inserted = await NoticeRows.InsertAsync(connection, transaction, [notice], routed, time.GetUtcNow());
+        await transaction.CommitAsync();
+        if (inserted > 0) signal.Wake();
     }
 }
 

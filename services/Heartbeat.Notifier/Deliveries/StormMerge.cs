@@ -36,6 +36,11 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
         order by t.episode_id
         """;
 
+    /// <summary>How many were recorded within the window, counted no further than a storm needs.</summary>
+    private const string RecordedCountSql = """
+        select count(*) from (select 1 from notifier.storm_transitions where kind = $1 and occurred_at > $2 and occurred_at < $3 limit $4) r
+        """;
+
     private const string RecordedSql = """
         select machine_id, episode_id, occurred_at from notifier.storm_transitions where kind = $1 and occurred_at > $2 and occurred_at < $3
         """;
@@ -84,6 +89,16 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
           and not exists (select 1 from notifier.deliveries x where x.id = format('%s:%s:digest', o.digest_id, d.channel_id) and x.status = 'suppressed')
         """;
 
+    private static async Task<long> CountRecordedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, IReadOnlyList<StormTransition> arriving, StormOptions rule)
+    {
+        await using var command = new NpgsqlCommand(RecordedCountSql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Min(t => t.At) - rule.Window });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Max(t => t.At) + rule.Window });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rule.Machines + 1L });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<Notification> transitions)
     {
         foreach (var kind in transitions.Where(t => !t.DetectedLate && t.Kind is Notification.Offline or Notification.Online).GroupBy(t => t.Kind))
@@ -115,24 +130,10 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
         IReadOnlyList<OpenDigest> opened = [];
         if (arriving.Count > 0)
         {
-            var recorded = new List<StormTransition>();
-            await using (var command = new NpgsqlCommand(RecordedSql, connection, transaction))
-            {
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
-                command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Min(t => t.At) - rule.Window });
-                command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Max(t => t.At) + rule.Window });
-                await using var reader = await command.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
-                    recorded.Add(new StormTransition(reader.GetGuid(0), reader.GetGuid(1), reader.GetFieldValue<DateTimeOffset>(2)));
-            }
-            var open = new List<OpenDigest>();
-            await using (var command = new NpgsqlCommand(OpenSql, connection, transaction))
-            {
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
-                await using var reader = await command.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
-                    open.Add(new OpenDigest(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2)));
-            }
+            // Too few within the window for a storm (most batches): nothing more to read, and the judge merges none.
+            var stormPossible = arriving.Count + await CountRecordedAsync(connection, transaction, kind, arriving, rule) > rule.Machines;
+            var recorded = stormPossible ? await RecordedAsync(connection, transaction, kind, arriving, rule) : [];
+            var open = stormPossible ? await OpenAsync(connection, transaction, kind) : [];
             (verdicts, opened) = Storm.Judge(recorded, open, arriving, rule, Guid.CreateVersion7);
         }
 
@@ -182,5 +183,29 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
             batch.BatchCommands.Add(revive);
         }
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<StormTransition>> RecordedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, IReadOnlyList<StormTransition> arriving, StormOptions rule)
+    {
+        var recorded = new List<StormTransition>();
+        await using var command = new NpgsqlCommand(RecordedSql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Min(t => t.At) - rule.Window });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Max(t => t.At) + rule.Window });
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            recorded.Add(new StormTransition(reader.GetGuid(0), reader.GetGuid(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        return recorded;
+    }
+
+    private static async Task<List<OpenDigest>> OpenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind)
+    {
+        var open = new List<OpenDigest>();
+        await using var command = new NpgsqlCommand(OpenSql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            open.Add(new OpenDigest(reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        return open;
     }
 }

@@ -7,11 +7,13 @@ namespace Heartbeat.Notifier.Deliveries;
 /// notifier-machine-went-online), on which every notifier instance competes and which no other service shares.
 /// Consuming only queues rows for the next shared insert (<see cref="RecordTransition"/>), so many messages are taken
 /// at once: the more wait for one commit, the fewer commits ten thousand transitions take. Sending happens in the dispatcher.
+/// Batches alternate (one commits while the next gathers), so a batch holds about half the limit: 1,024 gives batches of
+/// ~500, where 256 gave ~128 and kept ten thousand transitions waiting in the queue (docs/benchmarks.md).
 /// </summary>
 public sealed class TransitionConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
-    public const int ConcurrentMessages = 256;
+    public const int ConcurrentMessages = 1024;
 
     public TransitionConsumerDefinition() => Endpoint(e =>
     {
