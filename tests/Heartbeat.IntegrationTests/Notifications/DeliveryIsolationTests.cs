@@ -31,14 +31,24 @@ public class DeliveryIsolationTests(PlatformFixture platform)
             Assert.True(lateness[^1] < TimeSpan.FromSeconds(10), $"the slowest live delivery took {lateness[^1].TotalSeconds:F1} s after its transition\n{platform.Logs()}");
             Assert.Equal(machines, offline.Select(r => r.MachineOf()).Distinct().Count());
 
-            var deadLog = await Eventually.Async(() => platform.DeliveriesAsync(channel: dead.Id),
-                log => log.Count(d => ids.Contains(d.MachineId) && d.Attempts >= 1) >= Math.Min(machines, 100),
-                "the dead channel's deliveries attempted and pending", seconds: 30);
-            Assert.All(deadLog.Where(d => ids.Contains(d.MachineId)), d => Assert.NotEqual("delivered", d.Status));
+            var deadLog = await Eventually.Async(async () => new DeadChannelLog(await platform.DeliveriesAsync(channel: dead.Id), ids),
+                log => log.Attempted >= Math.Min(machines, 100), "the dead channel's deliveries attempted and pending", seconds: 30);
+            Assert.All(deadLog.Ours, d => Assert.NotEqual("delivered", d.Status));
         }
         finally
         {
             await platform.DeleteAsync(dead, alive);
         }
     }
+}
+
+/// <summary>The newest page of the dead channel's log, said in a line should the wait for it fail.</summary>
+internal sealed record DeadChannelLog(IReadOnlyList<DeliveryView> Page, IReadOnlySet<Guid> Machines)
+{
+    public IReadOnlyList<DeliveryView> Ours => Page.Where(d => Machines.Contains(d.MachineId)).ToList();
+    public int Attempted => Ours.Count(d => d.Attempts >= 1);
+
+    public override string ToString() =>
+        $"{Page.Count} rows on the page, {Ours.Count} of this test's machines, {Attempted} attempted; by status and attempts: "
+        + string.Join(", ", Ours.GroupBy(d => (d.Status, d.Attempts)).Select(g => $"{g.Key.Status}/{g.Key.Attempts}: {g.Count()}"));
 }
