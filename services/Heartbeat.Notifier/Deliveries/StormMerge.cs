@@ -89,12 +89,13 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
           and not exists (select 1 from notifier.deliveries x where x.id = format('%s:%s:digest', o.digest_id, d.channel_id) and x.status = 'suppressed')
         """;
 
-    private static async Task<long> CountRecordedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, IReadOnlyList<StormTransition> arriving, StormOptions rule)
+    private static async Task<long> CountRecordedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind,
+        (DateTimeOffset From, DateTimeOffset To) window, StormOptions rule)
     {
         await using var command = new NpgsqlCommand(RecordedCountSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Min(t => t.At) - rule.Window });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Max(t => t.At) + rule.Window });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = window.From });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = window.To });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = rule.Machines + 1L });
         return (long)(await command.ExecuteScalarAsync())!;
     }
@@ -131,8 +132,9 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
         if (arriving.Count > 0)
         {
             // Too few within the window for a storm (most batches): nothing more to read, and the judge merges none.
-            var stormPossible = arriving.Count + await CountRecordedAsync(connection, transaction, kind, arriving, rule) > rule.Machines;
-            var recorded = stormPossible ? await RecordedAsync(connection, transaction, kind, arriving, rule) : [];
+            var window = Storm.WindowAround(arriving, rule);
+            var stormPossible = Storm.Possible(arriving.Count + await CountRecordedAsync(connection, transaction, kind, window, rule), rule);
+            var recorded = stormPossible ? await RecordedAsync(connection, transaction, kind, window) : [];
             var open = stormPossible ? await OpenAsync(connection, transaction, kind) : [];
             (verdicts, opened) = Storm.Judge(recorded, open, arriving, rule, Guid.CreateVersion7);
         }
@@ -185,13 +187,14 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync();
     }
 
-    private static async Task<List<StormTransition>> RecordedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, IReadOnlyList<StormTransition> arriving, StormOptions rule)
+    private static async Task<List<StormTransition>> RecordedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind,
+        (DateTimeOffset From, DateTimeOffset To) window)
     {
         var recorded = new List<StormTransition>();
         await using var command = new NpgsqlCommand(RecordedSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Min(t => t.At) - rule.Window });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = arriving.Max(t => t.At) + rule.Window });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = window.From });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = window.To });
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
             recorded.Add(new StormTransition(reader.GetGuid(0), reader.GetGuid(1), reader.GetFieldValue<DateTimeOffset>(2)));

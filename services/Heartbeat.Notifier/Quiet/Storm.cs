@@ -33,6 +33,17 @@ public static class Storm
     public static bool GoesIntoDigest(IEnumerable<DateTimeOffset> sameKind, DateTimeOffset at, StormOptions options) =>
         sameKind.Count(t => t > at - options.Window && t < at + options.Window) >= options.Machines;
 
+    /// <summary>
+    /// Whether a storm is possible at all among this many transitions of a kind within the window: one is merged only
+    /// when more than <see cref="StormOptions.Machines"/> other machines changed near it, so with no more than that in
+    /// all, none is (and nothing need be counted or read).
+    /// </summary>
+    public static bool Possible(long transitions, StormOptions options) => transitions > options.Machines;
+
+    /// <summary>Where the transitions that count for <paramref name="arriving"/> lie: from one window before the first to one window after the last.</summary>
+    public static (DateTimeOffset From, DateTimeOffset To) WindowAround(IReadOnlyList<StormTransition> arriving, StormOptions options) =>
+        (arriving.Min(t => t.At) - options.Window, arriving.Max(t => t.At) + options.Window);
+
     /// <summary>When the digest that a transition at <paramref name="at"/> joined is sent.</summary>
     public static DateTimeOffset DigestDueAt(DateTimeOffset firstMerged, StormOptions options) => firstMerged + options.Window;
 
@@ -47,9 +58,9 @@ public static class Storm
         StormOptions options, Func<Guid> newId)
     {
         var order = arriving.OrderBy(t => t.At).ThenBy(t => t.Machine);
-        // A storm needs more transitions than there are in all: none is merged, and nothing is counted (counting is
-        // quadratic in the transitions within the window, which matters when the threshold is set high to turn storms off).
-        if (recorded.Count + arriving.Count <= options.Machines) return (order.Select(t => new StormVerdict(t, null)).ToList(), []);
+        // Not counted when no storm is possible: counting is quadratic in the transitions within the window, which
+        // matters when the threshold is set high to turn storms off.
+        if (!Possible(recorded.Count + arriving.Count, options)) return (order.Select(t => new StormVerdict(t, null)).ToList(), []);
         var known = recorded.ToList();
         var digests = open.OrderBy(d => d.OpenedAt).ToList();
         var opened = new List<OpenDigest>();

@@ -42,6 +42,13 @@ public class StormTests
     }
 
     [Fact]
+    public void A_storm_is_possible_only_among_more_transitions_than_the_threshold()
+    {
+        Assert.False(Storm.Possible(20, TwentyIn30Seconds));
+        Assert.True(Storm.Possible(21, TwentyIn30Seconds));
+    }
+
+    [Fact]
     public void Twenty_within_the_window_are_not_a_storm_the_twenty_first_is()
     {
         var twenty = Enumerable.Range(1, 20).Select(i => Change(i, TimeSpan.FromSeconds(1))).ToList();
