@@ -11,7 +11,9 @@ namespace Heartbeat.Notifier.Deliveries;
 /// Sends due deliveries, in every notifier replica. It claims what it has free slots for (at most
 /// <see cref="DeliveryOptions.MaxConcurrentSendsPerChannel"/> per channel, so a slow channel cannot take every slot),
 /// sends each independently and records the outcomes as they come, many per round trip. A dead channel's deliveries
-/// fail and are scheduled for later; nothing else waits for them. Woken by new rows and finished sends; otherwise it polls.
+/// fail and are scheduled for later; nothing else waits for them. Once a channel has failed a few times in a row its
+/// circuit opens (<see cref="ChannelCircuits"/>): its deliveries wait and one at a time is tried, until one gets through.
+/// Woken by new rows and finished sends; otherwise it polls.
 /// </summary>
 public sealed class DeliveryDispatcher(
     DeliveryRows rows,
@@ -28,7 +30,7 @@ public sealed class DeliveryDispatcher(
     private readonly GroupCommit<RecordedAttempt> _outcomes = new(rows.RecordAsync, MaxRecordBatch);
     private readonly ConcurrentDictionary<Task, bool> _sends = new();
     private readonly ConcurrentDictionary<Guid, int> _perChannel = new();
-    private readonly ChannelFailureStreaks _streaks = new();
+    private readonly ChannelCircuits _circuits = new(options.Value.Delivery);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,9 +47,10 @@ public sealed class DeliveryDispatcher(
                 var free = settings.MaxConcurrentSends - _sends.Count;
                 if (free >= claimWhenFree || (free > 0 && _sends.IsEmpty))
                 {
-                    var sending = _perChannel.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => c.Value);
                     var now = time.GetUtcNow();
-                    var claimed = await rows.ClaimAsync(free, settings.MaxConcurrentSendsPerChannel, sending, now, now + settings.Lease, stoppingToken);
+                    var limits = Limits(settings, now);
+                    var claimed = await rows.ClaimAsync(free, settings.MaxConcurrentSendsPerChannel, limits, now, now + settings.Lease, stoppingToken);
+                    foreach (var channel in claimed.Select(c => c.ChannelId).Distinct()) _circuits.Claimed(channel);
                     if (claimed.Count > 0) await StartAsync(claimed);
                     claimedAll = claimed.Count == free;
                 }
@@ -65,6 +68,15 @@ public sealed class DeliveryDispatcher(
         await Task.WhenAll(_sends.Keys).WaitAsync(settings.AttemptTimeout * 2, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         _outcomes.Complete();
         await recording;
+    }
+
+    /// <summary>How many more deliveries a claim may take per channel, where that is not the per-channel limit: what this replica is not sending to it already, and for a channel whose circuit is open one probe or none.</summary>
+    private Dictionary<Guid, int> Limits(DeliveryOptions settings, DateTimeOffset now)
+    {
+        var limits = _perChannel.Where(c => c.Value > 0).ToDictionary(c => c.Key, c => settings.MaxConcurrentSendsPerChannel - c.Value);
+        foreach (var (channel, probe) in _circuits.Limits(now))
+            limits[channel] = Math.Min(probe, limits.GetValueOrDefault(channel, settings.MaxConcurrentSendsPerChannel));
+        return limits;
     }
 
     private async Task StartAsync(IReadOnlyList<ClaimedDelivery> claimed)
@@ -95,7 +107,7 @@ public sealed class DeliveryDispatcher(
         {
             if (channel is null)
             {
-                _streaks.Forget(delivery.ChannelId);
+                _circuits.Forget(delivery.ChannelId);
                 await rows.CancelAsync(delivery, "The channel was deleted.", CancellationToken.None);
                 return;
             }
@@ -123,20 +135,46 @@ public sealed class DeliveryDispatcher(
             HeartbeatTelemetry.Notifications.Add(1, type, new("outcome", decision.Status));
             if (decision.Status == DeliveryStatus.Delivered)
                 HeartbeatTelemetry.DeliveryLatency.Record((now - delivery.Notification.OccurredAt).TotalSeconds, type);
-            Log(delivery, channel, outcome, decision);
+            if (Observe(delivery, channel, outcome, decision, now) == ChannelChange.ProbeFailed)
+                await ExpireAsync(channel, outcome, now);
         }
         catch (Exception e)
         {
+            _circuits.Abandoned(delivery.ChannelId);
             logger.LogError(e, "Delivery {DeliveryId} could not be sent or recorded; it is retried when its lease ends", delivery.Id);
         }
     }
 
     /// <summary>
-    /// Each attempt at debug level (the delivery log keeps them all); a channel's failure streak once when it starts and
-    /// once when it ends (<see cref="ChannelFailureStreaks"/>); every delivery that failed for good, since it is a
-    /// notification nobody got on that channel.
+    /// A channel whose circuit is open and whose probe failed again: its deliveries older than the retry schedule lasts
+    /// fail for good now (and go to its fallback), as they would have had each been tried until its attempts ran out.
     /// </summary>
-    private void Log(ClaimedDelivery delivery, Channel channel, SendOutcome outcome, AttemptDecision decision)
+    private async Task ExpireAsync(Channel channel, SendOutcome outcome, DateTimeOffset now)
+    {
+        if (_circuits.OpenedAt(channel.Id) is not { } since) return;
+        int expired;
+        try
+        {
+            expired = await rows.ExpireAsync(channel.Id, now, now - RetrySchedule.Span(options.Value.Delivery), since, outcome.Error ?? "failed",
+                channel.FallbackChannelId is { } f ? (f, channel.Name) : null, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // PostgreSQL away: the next failed probe tries again.
+            logger.LogWarning(e, "Failing the expired deliveries of {Channel} did not work; trying again after its next probe", channel);
+            return;
+        }
+        if (expired > 0)
+            logger.LogWarning("{Count} deliveries to {Channel} failed for good: the channel has been failing since {Since:O}, longer than their retries last{Fallback}",
+                expired, channel, since, channel.FallbackChannelId is { } fb ? $"; falling back to channel {fb}" : "");
+    }
+
+    /// <summary>
+    /// Each attempt at debug level (the delivery log keeps them all); a channel's failure streak once when it starts,
+    /// once when its circuit opens and once when it ends (<see cref="ChannelCircuits"/>); every delivery that failed for
+    /// good, since it is a notification nobody got on that channel.
+    /// </summary>
+    private ChannelChange Observe(ClaimedDelivery delivery, Channel channel, SendOutcome outcome, AttemptDecision decision, DateTimeOffset now)
     {
         var delivered = decision.Status == DeliveryStatus.Delivered;
         if (delivered)
@@ -149,15 +187,21 @@ public sealed class DeliveryDispatcher(
             logger.LogDebug("Delivery {DeliveryId} to {Channel} failed on attempt {Attempt} ({Error}); next attempt at {NextAttemptAt:O}",
                 delivery.Id, channel, delivery.Attempt, outcome.Error, decision.NextAttemptAt);
 
-        switch (_streaks.Observe(channel.Id, delivered, out var failedMeanwhile))
+        var change = _circuits.Observe(channel.Id, outcome, now, Random.Shared.NextDouble(), out var failedMeanwhile);
+        switch (change)
         {
             case ChannelChange.StartedFailing:
                 logger.LogWarning("Channel {Channel} is failing ({Error}); its deliveries are retried on their schedules, and each attempt is in the delivery log",
                     channel, outcome.Error);
                 break;
+            case ChannelChange.Opened:
+                logger.LogWarning("Channel {Channel} failed {Failures} times in a row ({Error}): its deliveries wait, and one at a time is tried, next at {ProbeAt:O}",
+                    channel, ChannelCircuits.OpenAfter, outcome.Error, _circuits.ProbeAt(channel.Id));
+                break;
             case ChannelChange.DeliversAgain:
                 logger.LogInformation("Channel {Channel} delivers again, after {FailedAttempts} failed attempts", channel, failedMeanwhile);
                 break;
         }
+        return change;
     }
 }

@@ -24,8 +24,9 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
 {
     /// <summary>
     /// Due pending rows, oldest first, per channel (an index range scan each, so a claim stays cheap however many rows
-    /// wait): at most <paramref name="perChannel"/> minus what this replica is already sending to that channel, so one
-    /// slow channel cannot take every slot. An online is not due while the offline it waits for is pending (being
+    /// wait): at most <paramref name="perChannel"/>, or what <paramref name="limits"/> says for a channel (what this
+    /// replica is not already sending to it, so one slow channel cannot take every slot; one probe or none while its
+    /// circuit is open). An online is not due while the offline it waits for is pending (being
     /// retried or sent right now), nor, until its hold ends, while that offline has not been recorded at all. Rows of
     /// deleted channels are not claimed (deleting a channel cancels them).
     /// </summary>
@@ -38,7 +39,7 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
                   and (d.waits_for is null
                        or coalesce((select o.status <> 'pending' from notifier.deliveries o where o.id = d.waits_for), d.hold_until <= $1))
                 order by d.next_attempt_at
-                limit greatest(0, $3 - coalesce((select b.n from unnest($2::uuid[], $6::int[]) as b(id, n) where b.id = c.id), 0))
+                limit greatest(0, coalesce((select b.n from unnest($2::uuid[], $6::int[]) as b(id, n) where b.id = c.id), $3))
                 for update of d skip locked
             ) x
             limit $4
@@ -48,15 +49,15 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
         returning d.id, d.channel_id, d.attempts, d.payload::text, d.fallback_for, d.fallback_from_name, d.fallback_reason, d.trace_parent
         """;
 
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, int perChannel, IReadOnlyDictionary<Guid, int> sending, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, int perChannel, IReadOnlyDictionary<Guid, int> limits, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
     {
         await using var command = database.CreateCommand(ClaimSql);
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = sending.Keys.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = limits.Keys.ToArray() });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = perChannel });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = leaseUntil });
-        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = sending.Values.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = limits.Values.ToArray() });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var claimed = new List<ClaimedDelivery>();
         while (await reader.ReadAsync(ct))
@@ -145,15 +146,64 @@ public sealed class DeliveryRows(NpgsqlDataSource database)
         batch.BatchCommands.Add(attempt);
 
         if (decision.FailedForGood && a.Fallback is { } f)
+            batch.BatchCommands.Add(Fallback(delivery.Id, now, f.FailedName, decision.Error ?? "failed", f.Channel));
+    }
+
+    private static NpgsqlBatchCommand Fallback(string deliveryId, DateTimeOffset now, string failedName, string reason, Guid fallbackChannel)
+    {
+        var insert = new NpgsqlBatchCommand(FallbackSql);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = deliveryId });
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = failedName });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reason });
+        insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = fallbackChannel });
+        return insert;
+    }
+
+    /// <summary>
+    /// The due deliveries of a channel whose circuit is open, created before <paramref name="before"/> (the retry
+    /// schedule's span ago): they fail for good now, as their attempts would have run out by then had each been tried.
+    /// A row leased to a send under way (its next attempt moved to the lease's end) is not touched. Each goes to the
+    /// channel's fallback, if it has one, as after its last attempt.
+    /// </summary>
+    private const string ExpireSql = """
+        update notifier.deliveries d
+        set status = 'failed', next_attempt_at = null,
+            last_error = format('Gave up after %s attempts: the channel has been failing since %s (%s), longer than its retries last', d.attempts, $4, $5)
+        where d.channel_id = $1 and d.status = 'pending' and d.next_attempt_at <= $2 and d.created_at < $3
+        returning d.id, d.last_error, d.fallback_for
+        """;
+
+    public async Task<int> ExpireAsync(Guid channelId, DateTimeOffset now, DateTimeOffset before, DateTimeOffset failingSince, string error,
+        (Guid Channel, string FailedName)? fallback, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var expired = 0;
+        var toFallBack = new List<(string Id, string Reason)>();
+        await using (var command = new NpgsqlCommand(ExpireSql, connection, transaction))
         {
-            var insert = new NpgsqlBatchCommand(FallbackSql);
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = delivery.Id });
-            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = f.FailedName });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = decision.Error ?? "failed" });
-            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = f.Channel });
-            batch.BatchCommands.Add(insert);
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = channelId });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = before });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = failingSince.ToString("u") });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = error });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                expired++;
+                // A fallback delivery has no fallback of its own.
+                if (reader.IsDBNull(2)) toFallBack.Add((reader.GetString(0), reader.GetString(1)));
+            }
         }
+        if (fallback is { } f && toFallBack.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var (id, reason) in toFallBack) batch.BatchCommands.Add(Fallback(id, now, f.FailedName, reason, f.Channel));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return expired;
     }
 
     /// <summary>The channel is gone: its deliveries are cancelled, not failed (there is nothing to fall back from).</summary>

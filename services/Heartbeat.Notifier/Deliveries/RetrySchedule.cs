@@ -34,6 +34,14 @@ public static class RetrySchedule
         return new AttemptDecision(DeliveryStatus.Pending, now + Delay(attempts, options, random, outcome.RetryAfter), outcome.Error);
     }
 
+    /// <summary>
+    /// The longest a delivery's retries can last: every delay before its last attempt, at the most jitter (~1 h 13 min by
+    /// default). A delivery of a channel whose circuit is open and that is older than this fails for good, as its
+    /// attempts would have run out by then (<see cref="ChannelCircuits"/>).
+    /// </summary>
+    public static TimeSpan Span(DeliveryOptions options) =>
+        TimeSpan.FromMilliseconds(Enumerable.Range(1, Math.Max(0, options.MaxAttempts - 1)).Sum(a => Delay(a, options, random: 1.0).TotalMilliseconds));
+
     public static TimeSpan Delay(int attempts, DeliveryOptions options, double random, TimeSpan? retryAfter = null)
     {
         if (retryAfter is { } asked) return asked > MaxRetryAfter ? MaxRetryAfter : asked;
