@@ -22,19 +22,17 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
     /// <summary>One advisory lock per kind: offlines and onlines are judged independently (their batches run side by side).</summary>
     public static long LockOf(string kind) => kind == Notification.Offline ? 7319402250 : 7319402251;
 
-    /// <summary>A transition's rows that would be sent on their own (or an online's inherited from an offline merged into a digest).</summary>
-    private const string Candidate = """
+    /// <summary>
+    /// A transition's rows that would be sent on their own (or an online's inherited from an offline merged into a digest),
+    /// as a condition on a delivery row <c>d</c> (also the row an insert returns, RecordTransition).
+    /// </summary>
+    public const string Candidate = """
         ((d.status = 'pending' and d.attempts = 0 and d.dependency_hold is null and d.fallback_for is null)
          or (d.status = 'suppressed' and d.reason = 'digest' and d.digest_id is null))
         """;
 
-    private const string CandidatesSql = $"""
-        select distinct on (t.episode_id) t.episode_id, t.machine_id, t.at
-        from unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) as t(episode_id, machine_id, at)
-        where not exists (select 1 from notifier.storm_transitions s where s.episode_id = t.episode_id and s.kind = $4)
-          and exists (select 1 from notifier.deliveries d where d.episode_id = t.episode_id and d.kind = $4 and {Candidate})
-        order by t.episode_id
-        """;
+    /// <summary>Of the candidates, those already counted (a redelivered message whose rows were inserted for a channel created since).</summary>
+    private const string CountedSql = "select episode_id from notifier.storm_transitions where kind = $1 and episode_id = any($2)";
 
     /// <summary>How many were recorded within the window, counted no further than a storm needs.</summary>
     private const string RecordedCountSql = """
@@ -100,13 +98,14 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<Notification> transitions)
+    /// <param name="candidates">The episodes of <paramref name="transitions"/> with a row just inserted that would be told on its own (<see cref="Candidate"/>).</param>
+    public async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<Notification> transitions, IReadOnlySet<Guid> candidates)
     {
         foreach (var kind in transitions.Where(t => !t.DetectedLate && t.Kind is Notification.Offline or Notification.Online).GroupBy(t => t.Kind))
-            await MergeKindAsync(connection, transaction, kind.Key, kind.ToList());
+            await MergeKindAsync(connection, transaction, kind.Key, kind.ToList(), candidates);
     }
 
-    private async Task MergeKindAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, IReadOnlyList<Notification> transitions)
+    private async Task MergeKindAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string kind, IReadOnlyList<Notification> transitions, IReadOnlySet<Guid> candidates)
     {
         var rule = options.Value.Storm.Rule;
         await using (var lockCommand = new NpgsqlCommand("select pg_advisory_xact_lock($1)", connection, transaction))
@@ -115,16 +114,18 @@ public sealed class StormMerge(IOptions<NotifierOptions> options, TimeProvider t
             await lockCommand.ExecuteNonQueryAsync();
         }
 
-        var arriving = new List<StormTransition>();
-        await using (var command = new NpgsqlCommand(CandidatesSql, connection, transaction))
+        // Arriving: each transition whose rows, just inserted, would be told on their own, once, unless already counted.
+        var arriving = transitions.Where(t => candidates.Contains(t.EpisodeId)).DistinctBy(t => t.EpisodeId).OrderBy(t => t.EpisodeId)
+            .Select(t => new StormTransition(t.Machine.Id, t.EpisodeId, t.OccurredAt.ToUniversalTime())).ToList();
+        if (arriving.Count > 0)
         {
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.EpisodeId).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = transitions.Select(t => t.Machine.Id).ToArray() });
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = transitions.Select(t => t.OccurredAt.ToUniversalTime()).ToArray() });
+            await using var command = new NpgsqlCommand(CountedSql, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind });
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = arriving.Select(t => t.Episode).ToArray() });
+            var counted = new HashSet<Guid>();
             await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-                arriving.Add(new StormTransition(reader.GetGuid(1), reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(2)));
+            while (await reader.ReadAsync()) counted.Add(reader.GetGuid(0));
+            if (counted.Count > 0) arriving.RemoveAll(t => counted.Contains(t.Episode));
         }
 
         IReadOnlyList<StormVerdict> verdicts = [];
