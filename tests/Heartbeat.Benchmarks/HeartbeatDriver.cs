@@ -20,6 +20,8 @@ public sealed class HeartbeatDriver : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly RegisteredMachine?[] _machines;
     private readonly bool[] _stopped;
+    /// <summary>Stopped machines the scheduler has dropped from its queue (guarded by <c>_due</c>): resuming one queues it again.</summary>
+    private readonly HashSet<int> _dropped = [];
     private readonly int[] _seen;
     private readonly PriorityQueue<int, long> _due = new();
     private readonly Channel<(int Machine, long Due)> _queue;
@@ -73,6 +75,17 @@ public sealed class HeartbeatDriver : IAsyncDisposable
         foreach (var i in indexes) Volatile.Write(ref _stopped[i], true);
     }
 
+    /// <summary>These stopped machines send again, starting now.</summary>
+    public void ResumeMachines(IEnumerable<int> indexes)
+    {
+        lock (_due)
+            foreach (var i in indexes)
+            {
+                Volatile.Write(ref _stopped[i], false);
+                if (_dropped.Remove(i)) _due.Enqueue(i, Stopwatch.GetTimestamp());
+            }
+    }
+
     private async Task ScheduleAsync()
     {
         var ready = new List<(int, long)>();
@@ -87,7 +100,11 @@ public sealed class HeartbeatDriver : IAsyncDisposable
                     while (ready.Count < 10_000 && _due.TryPeek(out var machine, out var due) && due <= now)
                     {
                         _due.Dequeue();
-                        if (Volatile.Read(ref _stopped[machine])) continue;
+                        if (Volatile.Read(ref _stopped[machine]))
+                        {
+                            _dropped.Add(machine);
+                            continue;
+                        }
                         ready.Add((machine, due));
                         _due.Enqueue(machine, due + intervalTicks);
                     }
