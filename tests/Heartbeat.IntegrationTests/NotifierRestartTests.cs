@@ -7,6 +7,26 @@ namespace Heartbeat.IntegrationTests;
 [Collection(PlatformCollection.Name)]
 public class NotifierRestartTests(PlatformFixture platform)
 {
+    /// <summary>
+    /// A replica starting beside busy ones takes no lock on the delivery tables when their schema is current (SchemaSteps):
+    /// its "add column if not exists" took the table's exclusive lock anyway, and once deadlocked with a busy replica.
+    /// Here a reader holds the deliveries table the whole time; a schema step that wanted it exclusively would wait.
+    /// </summary>
+    [Fact]
+    public async Task A_restarted_notifier_starts_while_the_delivery_tables_are_in_use()
+    {
+        await using var connection = await platform.Database.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var hold = new Npgsql.NpgsqlCommand(
+            "lock table notifier.deliveries, notifier.storm_transitions, notifier.maintenance_windows in access share mode", connection, transaction))
+            await hold.ExecuteNonQueryAsync();
+
+        await platform.Notifier.StopAsync();
+        platform.Notifier.Start();
+        await platform.WaitUntilReadyAsync(platform.Notifier, seconds: 60);
+        await transaction.RollbackAsync();
+    }
+
     [Fact]
     public async Task Restarting_the_notifier_mid_way_sends_nothing_twice()
     {

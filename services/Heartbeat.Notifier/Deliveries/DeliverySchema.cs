@@ -92,13 +92,7 @@ public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
             created_at timestamptz not null);
         """;
 
-    public async Task StartAsync(CancellationToken ct)
-    {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var command = new NpgsqlCommand(Sql, connection, transaction)) await command.ExecuteNonQueryAsync(ct);
-        await transaction.CommitAsync(ct);
-    }
+    public Task StartAsync(CancellationToken ct) => SchemaSteps.ApplyAsync(database, "deliveries", Sql, ct);
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

@@ -31,13 +31,7 @@ public sealed class FleetSchema(NpgsqlDataSource database) : IHostedService
         create index if not exists storm_digests_open on notifier.storm_digests (due_at) where closed_at is null;
         """;
 
-    public async Task StartAsync(CancellationToken ct)
-    {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var command = new NpgsqlCommand(Sql, connection, transaction)) await command.ExecuteNonQueryAsync(ct);
-        await transaction.CommitAsync(ct);
-    }
+    public Task StartAsync(CancellationToken ct) => SchemaSteps.ApplyAsync(database, "fleet", Sql, ct);
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
