@@ -65,7 +65,7 @@ public class ChannelCircuitTests(PlatformFixture platform)
             var reasons = viaFallback.Select(r => r.Json.GetProperty("fallback").GetProperty("reason").GetString()!).ToList();
             Assert.All(reasons, reason => Assert.StartsWith("Gave up after ", reason));
             Assert.Contains(reasons, reason => reason.Contains("the channel has been failing since"));
-            var rows = await DeadChannelRows.ReadAsync(platform, dead.Id);
+            var rows = await DeadChannelRows.ReadAsync(platform, dead.Id, ours);
             Assert.Equal(0, rows.Pending);
             // Eight attempts each, had every delivery been retried on its own.
             Assert.True(rows.Attempts < machines * 4, $"the dead receiver was called {rows.Attempts} times for {machines} deliveries");

@@ -33,7 +33,7 @@ public class DeliveryIsolationTests(PlatformFixture platform)
 
             // The dead receiver was not called once per delivery, let alone once per retry: after a few refusals its circuit
             // opened, and one delivery at a time probes it (ChannelCircuits). Every delivery to it is still waiting.
-            var deadRows = await Eventually.Async(() => DeadChannelRows.ReadAsync(platform, dead.Id), r => r.Rows == machines,
+            var deadRows = await Eventually.Async(() => DeadChannelRows.ReadAsync(platform, dead.Id, ids), r => r.Rows == machines,
                 "a delivery row for each machine on the dead channel", seconds: 30);
             Assert.Equal(machines, deadRows.Pending);
             Assert.True(deadRows.Attempts < machines, $"the dead receiver was called {deadRows.Attempts} times for {machines} deliveries");
@@ -45,14 +45,18 @@ public class DeliveryIsolationTests(PlatformFixture platform)
     }
 }
 
-/// <summary>A channel's delivery rows: how many, how many still pending, and how many attempts they made in all.</summary>
+/// <summary>
+/// A channel's delivery rows for a test's machines (other tests' machines, still coming and going, are told to every
+/// channel too): how many, how many still pending, and how many attempts they made in all.
+/// </summary>
 internal sealed record DeadChannelRows(long Rows, long Pending, long Attempts)
 {
-    public static async Task<DeadChannelRows> ReadAsync(PlatformFixture platform, Guid channel)
+    public static async Task<DeadChannelRows> ReadAsync(PlatformFixture platform, Guid channel, IEnumerable<Guid> machines)
     {
         await using var command = platform.Database.CreateCommand(
-            "select count(*), count(*) filter (where status = 'pending'), coalesce(sum(attempts), 0) from notifier.deliveries where channel_id = $1");
+            "select count(*), count(*) filter (where status = 'pending'), coalesce(sum(attempts), 0) from notifier.deliveries where channel_id = $1 and machine_id = any($2)");
         command.Parameters.AddWithValue(channel);
+        command.Parameters.AddWithValue(machines.ToArray());
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return new DeadChannelRows(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
