@@ -11,9 +11,9 @@ public sealed record ProcessUsage(string Name, int Processes, double CpuPercent,
 /// PostgreSQL backends that come and go are included while they live). A group's RSS is the sum over its
 /// processes at one sample; for "(all)" groups (PostgreSQL) it is the sum of each process's own pages (RssAnon) plus
 /// the largest RssFile (the binary and libraries, mapped by all) and the largest RssShmem (shared buffers), so shared
-/// pages count once. (It read Pss from smaps_rollup, which walks
-/// every page table: for thirty PostgreSQL processes twice a second that was ~8 % of the box's CPU in a notify run,
-/// measured with perf — the harness loading the box it measures.)
+/// pages count once. (It read Pss from smaps_rollup, which walks every page table: for thirty PostgreSQL processes
+/// twice a second that was ~8 % of the box's CPU in a notify run, measured with perf — the harness loading the box it
+/// measures.)
 /// </summary>
 public sealed class ProcessSampler : IAsyncDisposable
 {

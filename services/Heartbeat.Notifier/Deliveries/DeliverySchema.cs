@@ -10,8 +10,6 @@ namespace Heartbeat.Notifier.Deliveries;
 public sealed class DeliverySchema(NpgsqlDataSource database) : IHostedService
 {
     public const string Sql = """
-        select pg_advisory_xact_lock(7319402242);
-        create schema if not exists notifier;
         create table if not exists notifier.deliveries (
             id text primary key,
             channel_id uuid not null,

@@ -11,7 +11,6 @@ namespace Heartbeat.Notifier.Deliveries;
 public sealed class FleetSchema(NpgsqlDataSource database) : IHostedService
 {
     public const string Sql = """
-        select pg_advisory_xact_lock(7319402242);
         alter table notifier.deliveries add column if not exists digest_id uuid;
         create index if not exists deliveries_digest on notifier.deliveries (digest_id) where digest_id is not null;
         create table if not exists notifier.storm_transitions (

@@ -12,6 +12,7 @@ namespace Heartbeat.Notifier.Deliveries;
 /// beside a busy one took them on the deliveries table while the busy one held row locks there and waited on a table
 /// it had locked: a deadlock, and the starting replica died (seen once in a full test run). A deadlock or lock
 /// timeout while a new version is applied is retried, after the other replicas' statements are through.
+/// Each step runs under one advisory lock, in a schema this creates, so the steps' own SQL says neither.
 /// </summary>
 public static class SchemaSteps
 {
