@@ -32,13 +32,20 @@ public sealed class DeliveryDispatcher(
     private readonly ConcurrentDictionary<Guid, int> _perChannel = new();
     private readonly ChannelCircuits _circuits = new(options.Value.Delivery);
 
+    /// <summary>Sends finished since the last claim: they wake the loop once there are enough to be worth a claim (<see cref="ClaimWhenFree"/>).</summary>
+    private int _finishedSinceClaim;
+
+    /// <summary>
+    /// Claim when a quarter of the slots is free (or all of them): one claim per finished send would cost a query per
+    /// delivery; a few claims per full round of slots cost almost nothing and keep the slots busy.
+    /// </summary>
+    private int ClaimWhenFree => Math.Max(1, options.Value.Delivery.MaxConcurrentSends / 4);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Delivery;
         var recording = _outcomes.RunAsync();
-        // Claim when a quarter of the slots is free (or all of them): one claim per finished send would cost a query
-        // per delivery; a few claims per full round of slots cost almost nothing and keep the slots busy.
-        var claimWhenFree = Math.Max(1, settings.MaxConcurrentSends / 4);
+        var claimWhenFree = ClaimWhenFree;
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimedAll = false;
@@ -49,6 +56,7 @@ public sealed class DeliveryDispatcher(
                 {
                     var now = time.GetUtcNow();
                     var limits = Limits(settings, now);
+                    Interlocked.Exchange(ref _finishedSinceClaim, 0);
                     var claimed = await rows.ClaimAsync(free, settings.MaxConcurrentSendsPerChannel, limits, now, now + settings.Lease, stoppingToken);
                     foreach (var channel in claimed.Select(c => c.ChannelId).Distinct()) _circuits.Claimed(channel);
                     if (claimed.Count > 0) await StartAsync(claimed);
@@ -60,7 +68,9 @@ public sealed class DeliveryDispatcher(
                 // PostgreSQL away: nothing is lost (the rows wait), try again after the poll interval.
                 logger.LogWarning(e, "Claiming due deliveries failed; trying again in {PollInterval}", settings.PollInterval);
             }
-            // With too few slots free, finished sends wake the loop; otherwise new rows or the poll do.
+            // With too few slots free, finished sends wake the loop; otherwise new rows or the poll do. Slots can be free
+            // and still not be claimable (the per-channel limit, an open circuit): finished sends wake it a quarter of the
+            // slots at a time all the same, not once per send (which measured ~9 rows a claim, 1,400 claims a burst).
             if (!claimedAll || settings.MaxConcurrentSends - _sends.Count < claimWhenFree)
                 await signal.WaitAsync(settings.PollInterval, stoppingToken);
         }
@@ -95,7 +105,7 @@ public sealed class DeliveryDispatcher(
             {
                 _sends.TryRemove(t, out _);
                 _perChannel.AddOrUpdate(delivery.ChannelId, 0, (_, n) => n - 1);
-                signal.Wake();
+                if (Interlocked.Increment(ref _finishedSinceClaim) >= ClaimWhenFree || _sends.IsEmpty) signal.Wake();
             }, TaskScheduler.Default);
         }
     }
