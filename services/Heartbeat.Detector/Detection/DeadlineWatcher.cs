@@ -29,6 +29,7 @@ public sealed class DeadlineWatcher(
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(5);
+    private const int AppendChunk = 500;
     private readonly Queue<(DateTimeOffset ObservedAt, long Sequence)> _highWaterMarks = new();
 
     /// <summary>Judges until <paramref name="ct"/> ends the leadership term. Survives any error of the store: logs, backs off, tries again.</summary>
@@ -98,20 +99,39 @@ public sealed class DeadlineWatcher(
         // An outage caused by absence starts its own trace (this judgement); the message and notifications continue it.
         if (activity is { Recorded: true })
             transitions = transitions.Select(t => (t.Machine, t.Offline with { TraceParent = activity.Id })).ToList();
-        if (!await TryAppendAsync(transitions, ct))
+        // In transactions of at most AppendChunk machines: a stream's append is a function call of its own (~0.35 ms on
+        // this box), so ten thousand in one transaction held every transition back until all were written (~2–3 s);
+        // in chunks, the first ones are published and told while the rest are written.
+        for (var start = 0; start < transitions.Count; start += AppendChunk)
         {
-            // One stale machine must not hold back the others: fall back to one transaction each.
-            for (var i = 0; i < transitions.Count; i++)
+            var chunk = transitions.GetRange(start, Math.Min(AppendChunk, transitions.Count - start));
+            try
             {
-                try
-                {
-                    await TryAppendAsync([transitions[i]], ct);
-                }
-                catch (Exception)
-                {
-                    foreach (var (machine, _) in transitions.Skip(i + 1)) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
-                    throw;
-                }
+                await AppendAsync(chunk, ct);
+            }
+            catch (Exception)
+            {
+                // The chunk's own machines were put back; so are the ones not tried yet.
+                foreach (var (machine, _) in transitions.Skip(start + chunk.Count)) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
+                throw;
+            }
+        }
+    }
+
+    private async Task AppendAsync(List<(TrackedMachine Machine, MachineWentOffline Offline)> transitions, CancellationToken ct)
+    {
+        if (await TryAppendAsync(transitions, ct)) return;
+        // One stale machine must not hold back the others: fall back to one transaction each.
+        for (var i = 0; i < transitions.Count; i++)
+        {
+            try
+            {
+                await TryAppendAsync([transitions[i]], ct);
+            }
+            catch (Exception)
+            {
+                foreach (var (machine, _) in transitions.Skip(i + 1)) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
+                throw;
             }
         }
     }
