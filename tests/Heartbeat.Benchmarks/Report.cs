@@ -117,6 +117,7 @@ public sealed class Report(BenchOptions options)
         _body.AppendLine($"| offline webhook received by the harness | {r.Delivery.Count:N0} | {Ms(r.Delivery.P50)} | {Ms(r.Delivery.P90)} | {Ms(r.Delivery.P99)} | {Ms(r.Delivery.Max)} |");
         _body.AppendLine($"| of which: transition → delivery row (publish, broker, consume) | {r.ToRow.Count:N0} | {Ms(r.ToRow.P50)} | {Ms(r.ToRow.P90)} | {Ms(r.ToRow.P99)} | {Ms(r.ToRow.Max)} |");
         _body.AppendLine($"| of which: delivery row → webhook (claim, send, record) | {r.RowToWebhook.Count:N0} | {Ms(r.RowToWebhook.P50)} | {Ms(r.RowToWebhook.P90)} | {Ms(r.RowToWebhook.P99)} | {Ms(r.RowToWebhook.Max)} |");
+        _body.AppendLine($"| from the machine's deadline (last heartbeat + threshold), detection included | {r.FromDeadline.Count:N0} | {Ms(r.FromDeadline.P50)} | {Ms(r.FromDeadline.P90)} | {Ms(r.FromDeadline.P99)} | {Ms(r.FromDeadline.Max)} |");
         _body.AppendLine();
         _body.AppendLine("| figure | value | target | |");
         _body.AppendLine("|---|---:|---|---|");
