@@ -30,6 +30,9 @@ public sealed class DeliveryDispatcher(
     private readonly GroupCommit<RecordedAttempt> _outcomes = new(rows.RecordAsync, MaxRecordBatch);
     private readonly ConcurrentDictionary<Task, bool> _sends = new();
     private readonly ConcurrentDictionary<Guid, int> _perChannel = new();
+
+    /// <summary>Sends holding a slot (see <see cref="SendSlot"/>); <c>_sends</c> also holds those whose outcome is still being recorded.</summary>
+    private int _inFlight;
     private readonly ChannelCircuits _circuits = new(options.Value.Delivery);
 
     /// <summary>Sends finished since the last claim: they wake the loop once there are enough to be worth a claim (<see cref="ClaimWhenFree"/>).</summary>
@@ -51,8 +54,8 @@ public sealed class DeliveryDispatcher(
             var claimedAll = false;
             try
             {
-                var free = settings.MaxConcurrentSends - _sends.Count;
-                if (free >= claimWhenFree || (free > 0 && _sends.IsEmpty))
+                var free = settings.MaxConcurrentSends - Volatile.Read(ref _inFlight);
+                if (free >= claimWhenFree || (free > 0 && Volatile.Read(ref _inFlight) == 0))
                 {
                     var now = time.GetUtcNow();
                     var limits = Limits(settings, now);
@@ -71,7 +74,7 @@ public sealed class DeliveryDispatcher(
             // With too few slots free, finished sends wake the loop; otherwise new rows or the poll do. Slots can be free
             // and still not be claimable (the per-channel limit, an open circuit): finished sends wake it a quarter of the
             // slots at a time all the same, not once per send (which measured ~9 rows a claim, 1,400 claims a burst).
-            if (!claimedAll || settings.MaxConcurrentSends - _sends.Count < claimWhenFree)
+            if (!claimedAll || settings.MaxConcurrentSends - Volatile.Read(ref _inFlight) < claimWhenFree)
                 await signal.WaitAsync(settings.PollInterval, stoppingToken);
         }
         // Let sends under way finish and be recorded, so a graceful stop repeats nothing.
@@ -98,19 +101,44 @@ public sealed class DeliveryDispatcher(
 
         foreach (var delivery in claimed)
         {
+            Interlocked.Increment(ref _inFlight);
             _perChannel.AddOrUpdate(delivery.ChannelId, 1, (_, n) => n + 1);
-            var send = SendAsync(delivery, byId.GetValueOrDefault(delivery.ChannelId));
+            var slot = new SendSlot(this, delivery.ChannelId);
+            var send = SendAsync(delivery, byId.GetValueOrDefault(delivery.ChannelId), slot);
             _sends[send] = true;
             _ = send.ContinueWith(t =>
             {
                 _sends.TryRemove(t, out _);
-                _perChannel.AddOrUpdate(delivery.ChannelId, 0, (_, n) => n - 1);
-                if (Interlocked.Increment(ref _finishedSinceClaim) >= ClaimWhenFree || _sends.IsEmpty) signal.Wake();
+                slot.Release();
             }, TaskScheduler.Default);
         }
     }
 
-    private async Task SendAsync(ClaimedDelivery delivery, Channel? channel)
+    private void Release(Guid channel)
+    {
+        _perChannel.AddOrUpdate(channel, 0, (_, n) => n - 1);
+        var inFlight = Interlocked.Decrement(ref _inFlight);
+        if (Interlocked.Increment(ref _finishedSinceClaim) >= ClaimWhenFree || inFlight == 0) signal.Wake();
+    }
+
+    /// <summary>
+    /// A send's hold on one of the replica's slots and one of its channel's. Given back as soon as the outcome is known
+    /// and queued for recording, not once the record is committed: the slots bound what is sent at once, and holding
+    /// them through the recorder's commit capped a channel at its slots per commit time (~300 deliveries/s while a
+    /// burst of transitions was being recorded). The row stays leased until its outcome is committed, so no claim
+    /// takes it again meanwhile. Released once, whichever comes first (the outcome, or the send ending otherwise).
+    /// </summary>
+    private sealed class SendSlot(DeliveryDispatcher dispatcher, Guid channel)
+    {
+        private int _released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) dispatcher.Release(channel);
+        }
+    }
+
+    private async Task SendAsync(ClaimedDelivery delivery, Channel? channel, SendSlot slot)
     {
         await Task.Yield();
         try
@@ -138,14 +166,18 @@ public sealed class DeliveryDispatcher(
             var now = time.GetUtcNow();
             var decision = RetrySchedule.Decide(outcome, delivery.Attempt, options.Value.Delivery, now, Random.Shared.NextDouble());
             var fallback = decision.FailedForGood && channel.FallbackChannelId is { } f && delivery.Fallback is null ? (f, channel.Name) : ((Guid, string)?)null;
-            // Recorded even while stopping: the send happened, and forgetting it would repeat it.
-            await _outcomes.SubmitAsync(new RecordedAttempt(delivery, outcome, decision, now, fallback));
+            // Recorded even while stopping: the send happened, and forgetting it would repeat it. Queued here, committed
+            // with others; the channel's circuit learns the outcome before the slot is given back to the next claim.
+            var recorded = _outcomes.SubmitAsync(new RecordedAttempt(delivery, outcome, decision, now, fallback));
+            var change = Observe(delivery, channel, outcome, decision, now);
+            slot.Release();
+            await recorded;
             activity?.SetTag("heartbeat.outcome", decision.Status);
             var type = new KeyValuePair<string, object?>("channel_type", channel.Type);
             HeartbeatTelemetry.Notifications.Add(1, type, new("outcome", decision.Status));
             if (decision.Status == DeliveryStatus.Delivered)
                 HeartbeatTelemetry.DeliveryLatency.Record((now - delivery.Notification.OccurredAt).TotalSeconds, type);
-            if (Observe(delivery, channel, outcome, decision, now) == ChannelChange.ProbeFailed)
+            if (change == ChannelChange.ProbeFailed)
                 await ExpireAsync(channel, outcome, now);
         }
         catch (Exception e)
