@@ -18,17 +18,44 @@ public sealed class OutageProxy(Uri gateway) : IAsyncDisposable
     public enum Mode { Forward, Refuse, Hang }
 
     private readonly HttpClient _forward = new() { BaseAddress = gateway };
-    private readonly List<DateTimeOffset> _requests = [];
+    private readonly List<Span> _requests = [];
     private WebApplication? _app;
-    private int _inFlight;
+
+    /// <summary>When a request arrived, and when the proxy was done with it (answered, or saw its client give up).</summary>
+    private sealed class Span(DateTimeOffset start)
+    {
+        public DateTimeOffset Start { get; } = start;
+        public DateTimeOffset? End { get; set; }
+    }
+
+    /// <summary>
+    /// An agent that gives up a hung request sends the next one at once, and the proxy can take the new request a few
+    /// milliseconds before it notices the old one's connection closed: two requests in flight that the agent never had
+    /// at once. Overlaps shorter than this are that race, not concurrency.
+    /// </summary>
+    private static readonly TimeSpan AbortNoticed = TimeSpan.FromMilliseconds(250);
 
     public volatile Mode Current = Mode.Forward;
-    public int MaxInFlight { get; private set; }
     public Uri Url { get; private set; } = null!;
+
+    /// <summary>The most requests that were in flight together, overlapping by more than <see cref="AbortNoticed"/>.</summary>
+    public int MaxInFlight
+    {
+        get
+        {
+            lock (_requests)
+            {
+                var now = DateTimeOffset.UtcNow;
+                // Each request, plus the earlier ones still in flight (by more than the race) when it arrived.
+                return _requests.Select(r => 1 + _requests.Count(o => o != r && o.Start <= r.Start && (o.End ?? now) - AbortNoticed > r.Start))
+                    .DefaultIfEmpty(0).Max();
+            }
+        }
+    }
 
     public int RequestsBetween(DateTimeOffset from, DateTimeOffset to)
     {
-        lock (_requests) return _requests.Count(t => t >= from && t < to);
+        lock (_requests) return _requests.Count(r => r.Start >= from && r.Start < to);
     }
 
     public async Task StartAsync()
@@ -39,11 +66,8 @@ public sealed class OutageProxy(Uri gateway) : IAsyncDisposable
         _app = builder.Build();
         _app.Run(async context =>
         {
-            lock (_requests)
-            {
-                _requests.Add(DateTimeOffset.UtcNow);
-                MaxInFlight = Math.Max(MaxInFlight, ++_inFlight);
-            }
+            var span = new Span(DateTimeOffset.UtcNow);
+            lock (_requests) _requests.Add(span);
             try
             {
                 switch (Current)
@@ -68,7 +92,7 @@ public sealed class OutageProxy(Uri gateway) : IAsyncDisposable
             }
             finally
             {
-                lock (_requests) _inFlight--;
+                lock (_requests) span.End = DateTimeOffset.UtcNow;
             }
         });
         await _app.StartAsync();
