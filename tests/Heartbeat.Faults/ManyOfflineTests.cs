@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Heartbeat.Contracts.Http;
 using Heartbeat.Faults.Harness;
@@ -22,7 +23,18 @@ public class ManyOfflineTests(FaultFixture fixture)
         await Parallel.ForEachAsync(Enumerable.Range(0, Count), new ParallelOptions { MaxDegreeOfParallelism = 16 },
             async (i, _) => machines[i] = await Platform.RegisterAsync($"many offline {i}"));
         var ids = machines.Select(m => m.Id).ToList();
+        try
+        {
+            await OneDeadlineAsync(ids);
+        }
+        finally
+        {
+            await RetireAsync(ids);
+        }
+    }
 
+    private async Task OneDeadlineAsync(List<Guid> ids)
+    {
         // One heartbeat each, all received at the same microsecond, stored the way ingest stores a group commit: the
         // deadlines fall in one tick of the detector, which no number of agents over HTTP could arrange.
         await AppendHeartbeatsAsync(ids, DateTimeOffset.UtcNow);
@@ -37,6 +49,26 @@ public class ManyOfflineTests(FaultFixture fixture)
             "select count(distinct stream_id) from heartbeat_events.mt_events where type = 'machine_went_offline' and stream_id = any($1)");
         perMachine.Parameters.AddWithValue(ids.ToArray());
         Assert.Equal((long)Count, (long)(await perMachine.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>
+    /// The suite's other tests share this platform and list its machines (all of them on one page): the 1,200 are
+    /// retired, and gone from every detector's board, before the next test runs.
+    /// </summary>
+    private async Task RetireAsync(List<Guid> ids)
+    {
+        using var admin = FaultPlatform.Admin(Platform.Gateway.BaseAddress);
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, _) =>
+        {
+            using var response = await admin.DeleteAsync($"/api/machines/{id}");
+            Assert.True(response.IsSuccessStatusCode, $"retire {id}: {response.StatusCode}");
+        });
+        foreach (var detector in Platform.Detectors)
+        {
+            using var http = FaultPlatform.Admin(detector.BaseAddress);
+            await Eventually.Async(() => http.GetFromJsonAsync<MachinePage>("/api/machines?q=many%20offline&limit=1", HeartbeatJson.Options),
+                p => p!.Total == 0, $"the retired machines gone from {detector.BaseAddress}", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
+        }
     }
 
     private async Task AppendHeartbeatsAsync(IReadOnlyList<Guid> machines, DateTimeOffset receivedAt)
