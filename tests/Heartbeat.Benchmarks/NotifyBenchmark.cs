@@ -63,11 +63,15 @@ public static class NotifyBenchmark
         var committed = transitions.ToDictionary(t => t.Key, t => t.Value.At);
 
         var latencies = new List<double>();
+        // From the machine's deadline (last heartbeat + threshold): what a user waits, detection included, however the
+        // detector splits its appends into transactions.
+        var fromDeadline = new List<double>();
         DateTimeOffset? first = null, last = null;
-        foreach (var (episode, at) in committed)
+        foreach (var (episode, (at, deadline)) in transitions)
         {
             if (receiver.FirstAtEpisode(episode, "machine.offline") is not { } received) continue;
             latencies.Add((received - at).TotalMilliseconds);
+            fromDeadline.Add((received - deadline).TotalMilliseconds);
             first = first is null || at < first ? at : first;
             last = last is null || received > last ? received : last;
         }
@@ -78,10 +82,6 @@ public static class NotifyBenchmark
         var rows = await RowTimesAsync(platform, receiver, committed, ct);
         var toRow = rows.Select(r => (r.Row - committed[r.Episode]).TotalMilliseconds).ToList();
         var rowToWebhook = rows.Where(r => r.Webhook is not null).Select(r => (r.Webhook!.Value - r.Row).TotalMilliseconds).ToList();
-        // From the machine's deadline (last heartbeat + threshold): what a user waits, detection included, however the
-        // detector splits its appends into transactions.
-        var fromDeadline = transitions.Where(t => receiver.FirstAtEpisode(t.Key, "machine.offline") is not null)
-            .Select(t => (receiver.FirstAtEpisode(t.Key, "machine.offline")!.Value - t.Value.Deadline).TotalMilliseconds).ToList();
 
         await using var deadCommand = platform.Database.CreateCommand("select coalesce(sum(attempts), 0), count(*) from notifier.deliveries where channel_id = $1");
         deadCommand.Parameters.AddWithValue(dead.Content!.Id);

@@ -112,7 +112,7 @@ public sealed class DeadlineWatcher(
             catch (Exception)
             {
                 // The chunk's own machines were put back; so are the ones not tried yet.
-                foreach (var (machine, _) in transitions.Skip(start + chunk.Count)) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
+                Requeue(transitions.Skip(start + chunk.Count));
                 throw;
             }
         }
@@ -130,10 +130,16 @@ public sealed class DeadlineWatcher(
             }
             catch (Exception)
             {
-                foreach (var (machine, _) in transitions.Skip(i + 1)) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
+                Requeue(transitions.Skip(i + 1));
                 throw;
             }
         }
+    }
+
+    /// <summary>Machines whose transition was not appended: judged again shortly, nobody lost.</summary>
+    private void Requeue(IEnumerable<(TrackedMachine Machine, MachineWentOffline Offline)> transitions)
+    {
+        foreach (var (machine, _) in transitions) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
     }
 
     private async Task<bool> TryAppendAsync(IReadOnlyList<(TrackedMachine Machine, MachineWentOffline Offline)> transitions, CancellationToken ct)
@@ -158,7 +164,7 @@ public sealed class DeadlineWatcher(
         catch (Exception)
         {
             // Whatever failed (database, timeout, cancellation at the end of a term), nobody is lost: judged again later.
-            foreach (var (machine, _) in transitions) fleet.Requeue(machine.Id, clock.GetUtcNow() + RetryAfter);
+            Requeue(transitions);
             throw;
         }
 
